@@ -1,0 +1,126 @@
+"""Locations, diagnostics and the few exceptions the pipeline raises.
+
+A user's mistake is never an exception that escapes to the terminal: every problem in the
+input becomes a :class:`Diagnostic`, and the CLI turns a :class:`PlaybookError` into an exit
+code after printing its diagnostics.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class Location:
+    """A place in a YAML file: 1-based line and column."""
+
+    file: str
+    line: int = 1
+    column: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem found in the playbook."""
+
+    severity: Severity
+    location: Location
+    path: str
+    message: str
+
+    def sort_key(self) -> tuple[str, int, int, int, str, str]:
+        return (
+            self.location.file,
+            self.location.line,
+            self.location.column,
+            0 if self.severity == "error" else 1,
+            self.path,
+            self.message,
+        )
+
+    def format_text(self) -> str:
+        return f"{self.location}: {self.severity}: {self.path}: {self.message}"
+
+    def format_github(self) -> str:
+        loc = self.location
+        text = f"{self.path}: {self.message}".replace("%", "%25").replace("\n", "%0A")
+        file = loc.file.replace("%", "%25").replace(",", "%2C").replace(":", "%3A")
+        return f"::{self.severity} file={file},line={loc.line},col={loc.column}::{text}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "severity": self.severity,
+            "file": self.location.file,
+            "line": self.location.line,
+            "column": self.location.column,
+            "path": self.path,
+            "message": self.message,
+        }
+
+
+def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Sorted by file, line and column; exact duplicates dropped."""
+    unique = {(d.severity, d.location, d.path, d.message): d for d in diagnostics}
+    return sorted(unique.values(), key=Diagnostic.sort_key)
+
+
+def count_line(diagnostics: Sequence[Diagnostic]) -> str:
+    """The closing line: ``2 problems (1 error, 1 warning)``."""
+    errors = sum(1 for d in diagnostics if d.severity == "error")
+    warnings = len(diagnostics) - errors
+
+    def plural(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+
+    if not diagnostics:
+        return "no problems"
+    return f"{plural(len(diagnostics), 'problem')} ({plural(errors, 'error')}, {plural(warnings, 'warning')})"
+
+
+def format_diagnostics(diagnostics: Sequence[Diagnostic], fmt: str = "text") -> str:
+    """All diagnostics in one of the contract's formats (text, json, github)."""
+    ordered = sort_diagnostics(diagnostics)
+    if fmt == "json":
+        return json.dumps([d.as_dict() for d in ordered], indent=2, ensure_ascii=False)
+    if fmt == "github":
+        return "\n".join(d.format_github() for d in ordered)
+    lines = [d.format_text() for d in ordered]
+    lines.append(count_line(ordered))
+    return "\n".join(lines)
+
+
+class PlaybookError(Exception):
+    """Base of the errors the CLI maps to exit codes."""
+
+    exit_code = 1
+
+
+class InvalidPlaybook(PlaybookError):
+    """The playbook has errors (or warnings under ``--strict``)."""
+
+    def __init__(self, *, diagnostics: Sequence[Diagnostic]) -> None:
+        self.diagnostics = sort_diagnostics(diagnostics)
+        super().__init__(count_line(self.diagnostics))
+
+
+class UnsafeWrite(PlaybookError):
+    """Writing would touch a file the generator did not create."""
+
+    def __init__(self, *, paths: Sequence[str], reason: str) -> None:
+        self.paths = list(paths)
+        listed = "\n".join(f"  {p}" for p in self.paths)
+        super().__init__(f"{reason}:\n{listed}")
+
+
+class UsageError(PlaybookError):
+    """A command was called the wrong way (exit 2)."""
+
+    exit_code = 2

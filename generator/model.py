@@ -1,0 +1,751 @@
+"""The typed, immutable playbook and its parts. No I/O.
+
+The pydantic models describe the YAML shape (and give the JSON Schema); every scalar type
+uses its own validator so that a mistake produces one plain message, not pydantic's.
+Cross-links are resolved by :class:`Playbook`'s lookups (``role()``, ``team_of()``,
+``assignments()`` …), computed once and cached.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    WithJsonSchema,
+)
+from pydantic_core import PydanticCustomError
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+_ID_RE = re.compile(ID_PATTERN)
+_TIME_RE = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+_RANGE_RE = re.compile(r"^\s*(\d+)\s*(?:-|–|to)\s*(\d+)\s*$")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+RESERVED_IDS = frozenset({"index"})
+
+
+def _fail(message: str, **context: Any) -> PydanticCustomError:
+    # The message goes in through the context so that braces in user text are not a template.
+    return PydanticCustomError("playbook", "{message}", {"message": message, **context})
+
+
+def describe(value: Any) -> str:
+    """How a wrong value looks to the user: ``a number (3.1)``, ``a list`` …"""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"true/false ({str(value).lower()})"
+    if isinstance(value, (int, float)):
+        return f"a number ({value})"
+    if isinstance(value, dt.date):
+        return f"a date ({value.isoformat()})"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "…"
+        return f"text '{shown}'"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise _fail(f"expected text, found {describe(value)}; quote it to keep it exact")
+    raise _fail(f"expected text, found {describe(value)}")
+
+
+def _name(value: Any) -> str:
+    text = _text(value)
+    if not text.strip():
+        raise _fail("expected a name, found empty text")
+    return text
+
+
+def _id(value: Any) -> str:
+    if not isinstance(value, str):
+        raise _fail(f"expected an id, found {describe(value)}")
+    if not _ID_RE.match(value):
+        hint = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
+        suggestion = f" (e.g. '{hint}')" if hint and _ID_RE.match(hint) and hint != value else ""
+        raise _fail(
+            f"bad id '{value}': use lowercase letters, digits and '-', starting with a "
+            f"letter or digit{suggestion}"
+        )
+    if value in RESERVED_IDS:
+        raise _fail(f"bad id '{value}': '{value}' is reserved")
+    return value
+
+
+def _number(value: Any) -> float | int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _fail(f"expected a number, found {describe(value)}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _fail(f"expected a finite number, found {value}")
+    return value
+
+
+def _quantity(value: Any) -> float | int:
+    number = _number(value)
+    if number < 0:
+        raise _fail(f"expected a quantity of zero or more, found {number}")
+    return number
+
+
+def _percent(value: Any) -> float | int:
+    number = _number(value)
+    if not 0 <= number <= 100:
+        raise _fail(f"expected a percentage from 0 to 100, found {number}")
+    return number
+
+
+def _target(value: Any) -> str | float | int:
+    if isinstance(value, str):
+        return value
+    return _number(value)
+
+
+def _touchpoints(value: Any) -> str | int:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    if isinstance(value, str):
+        match = _RANGE_RE.match(value)
+        if match and int(match[1]) <= int(match[2]):
+            return f"{int(match[1])}-{int(match[2])}"
+        if value.strip().isdigit():
+            return int(value)
+    raise _fail(f"expected a count or a range like \"3-5\", found {describe(value)}")
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise _fail(f"expected a date (YYYY-MM-DD), found {describe(value)}")
+
+
+def _time(value: Any) -> str:
+    if isinstance(value, str) and _TIME_RE.match(value.strip()):
+        return value.strip()
+    if isinstance(value, int) and not isinstance(value, bool):
+        # YAML 1.1 reads an unquoted 17:00 as the base-60 number 1020.
+        hours, minutes = divmod(value, 60)
+        raise _fail(
+            f"expected a time \"HH:MM\", found a number ({value}); "
+            f"write it in quotes: \"{hours:02d}:{minutes:02d}\""
+        )
+    raise _fail(f"expected a time \"HH:MM\", found {describe(value)}")
+
+
+def _weekday(value: Any) -> str:
+    if isinstance(value, str) and value.strip().lower()[:3] in WEEKDAYS:
+        return value.strip().lower()[:3]
+    raise _fail(f"expected a weekday ({', '.join(WEEKDAYS)}), found {describe(value)}")
+
+
+def _timezone(value: Any) -> str:
+    from zoneinfo import ZoneInfo
+
+    text = _text(value)
+    try:
+        ZoneInfo(text)
+    except Exception:  # ZoneInfo raises several types for bad names
+        raise _fail(f"unknown time zone '{text}' (e.g. Europe/London, America/New_York, UTC)")
+    return text
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise _fail(f"expected true or false, found {describe(value)}")
+
+
+def _choice(*options: str) -> Any:
+    def check(value: Any) -> str:
+        if isinstance(value, str) and value in options:
+            return value
+        import difflib
+
+        close = difflib.get_close_matches(str(value), options, n=1) if value is not None else []
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise _fail(f"expected one of {', '.join(options)}; found {describe(value)}{hint}")
+
+    return Annotated[
+        str,
+        PlainValidator(check),
+        WithJsonSchema({"type": "string", "enum": list(options)}),
+    ]
+
+
+DURATION_UNITS = {
+    "minute": ("minute", False),
+    "minutes": ("minute", False),
+    "hour": ("hour", False),
+    "hours": ("hour", False),
+    "business hour": ("hour", True),
+    "business hours": ("hour", True),
+    "day": ("day", False),
+    "days": ("day", False),
+    "business day": ("day", True),
+    "business days": ("day", True),
+    "week": ("week", False),
+    "weeks": ("week", False),
+    "month": ("month", False),
+    "months": ("month", False),
+}
+_DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s+([a-z][a-z ]*?)\s*$", re.IGNORECASE)
+_ACCEPTED_UNITS = "minutes, hours, business hours, days, business days, weeks, months"
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    """A parsed duration: ``4 business hours`` → value 4, unit ``hour``, business time."""
+
+    value: float
+    unit: str
+    business: bool
+
+    def __str__(self) -> str:
+        number = f"{self.value:g}"
+        unit = self.unit if self.value == 1 else self.unit + "s"
+        return f"{number} {'business ' if self.business else ''}{unit}"
+
+    def as_dict(self) -> dict[str, Any]:
+        value: float | int = int(self.value) if self.value == int(self.value) else self.value
+        return {"value": value, "unit": self.unit, "business": self.business}
+
+
+def parse_duration(value: Any) -> Duration:
+    if isinstance(value, Duration):
+        return value
+    if not isinstance(value, str):
+        raise _fail(
+            f"expected a duration like '4 business hours', found {describe(value)} "
+            f"(units: {_ACCEPTED_UNITS})"
+        )
+    match = _DURATION_RE.match(value)
+    unit = DURATION_UNITS.get(" ".join(match[2].lower().split())) if match else None
+    if not match or unit is None:
+        raise _fail(f"bad duration '{value}': write '<number> <unit>' with unit one of {_ACCEPTED_UNITS}")
+    number = float(match[1])
+    if number <= 0:
+        raise _fail(f"bad duration '{value}': the number must be positive")
+    return Duration(number, unit[0], unit[1])
+
+
+def _schema(schema: dict[str, Any]) -> WithJsonSchema:
+    return WithJsonSchema(schema)
+
+
+Text = Annotated[str, PlainValidator(_text), _schema({"type": "string"})]
+Markdown = Annotated[
+    str, PlainValidator(_text), _schema({"type": "string", "description": "Markdown"})
+]
+Name = Annotated[str, PlainValidator(_name), _schema({"type": "string", "minLength": 1})]
+Id = Annotated[str, PlainValidator(_id), _schema({"type": "string", "pattern": ID_PATTERN})]
+Number = Annotated[float | int, PlainValidator(_number), _schema({"type": "number"})]
+Quantity = Annotated[float | int, PlainValidator(_quantity), _schema({"type": "number", "minimum": 0})]
+Percent = Annotated[
+    float | int, PlainValidator(_percent), _schema({"type": "number", "minimum": 0, "maximum": 100})
+]
+Target = Annotated[
+    str | float | int, PlainValidator(_target), _schema({"type": ["string", "number"]})
+]
+Touchpoints = Annotated[
+    str | int,
+    PlainValidator(_touchpoints),
+    _schema(
+        {
+            "oneOf": [
+                {"type": "integer", "minimum": 0},
+                {"type": "string", "pattern": r"^\s*\d+\s*(-|–|to)\s*\d+\s*$"},
+            ]
+        }
+    ),
+]
+Date = Annotated[
+    dt.date,
+    PlainValidator(_date),
+    PlainSerializer(lambda d: d.isoformat(), return_type=str),
+    _schema({"type": "string", "format": "date"}),
+]
+Time = Annotated[
+    str, PlainValidator(_time), _schema({"type": "string", "pattern": _TIME_RE.pattern})
+]
+Weekday = Annotated[str, PlainValidator(_weekday), _schema({"type": "string", "enum": list(WEEKDAYS)})]
+Timezone = Annotated[str, PlainValidator(_timezone), _schema({"type": "string"})]
+Bool = Annotated[bool, PlainValidator(_bool), _schema({"type": "boolean"})]
+DurationValue = Annotated[
+    Duration,
+    PlainValidator(parse_duration),
+    PlainSerializer(Duration.as_dict, return_type=dict),
+    _schema(
+        {
+            "type": "string",
+            "pattern": r"(?i)^\s*\d+(\.\d+)?\s+(business\s+)?(minute|hour|day|week|month)s?\s*$",
+            "description": f"<number> <unit>, unit one of {_ACCEPTED_UNITS}",
+        }
+    ),
+]
+
+
+def _id_list(value: Any) -> tuple[str, ...]:
+    """A role id or a list of role ids (RACI letters accept both)."""
+    if not isinstance(value, list):
+        return (_id(value),)
+    if not value:
+        raise _fail("expected a role id or a list of role ids, found an empty list")
+    for index, item in enumerate(value):
+        try:
+            _id(item)
+        except PydanticCustomError as exc:
+            raise _fail(exc.message(), index=index) from None
+    return tuple(value)
+
+
+IdOrIds = Annotated[
+    tuple[str, ...],
+    PlainValidator(_id_list),
+    _schema(
+        {
+            "oneOf": [
+                {"type": "string", "pattern": ID_PATTERN},
+                {"type": "array", "items": {"type": "string", "pattern": ID_PATTERN}, "minItems": 1},
+            ]
+        }
+    ),
+]
+
+
+class Part(BaseModel):
+    """Base of every section entry: immutable, no unknown keys."""
+
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", populate_by_name=True, arbitrary_types_allowed=True
+    )
+
+
+class BusinessHours(Part):
+    """The clock for SLAs in business units. Unset keys fall back to the organisation's."""
+
+    days: tuple[Weekday, ...] | None = None
+    start: Time | None = None
+    end: Time | None = None
+    timezone: Timezone | None = None
+    holidays: tuple[Date, ...] | None = None
+
+    def over(self, base: BusinessHours | None) -> BusinessHours:
+        """These hours with unset keys taken from ``base`` (then the defaults)."""
+        base = base or DEFAULT_HOURS
+        return BusinessHours.model_construct(
+            **{
+                key: getattr(self, key) if getattr(self, key) is not None else getattr(base, key)
+                for key in BusinessHours.model_fields
+            }
+        )
+
+    def describe(self) -> str:
+        """``Mon–Fri 09:00–17:00 Europe/London``."""
+        days = list(self.days or DEFAULT_HOURS.days or ())
+        index = [WEEKDAYS.index(d) for d in days]
+        if days and index == list(range(index[0], index[0] + len(index))) and len(days) > 2:
+            span = f"{days[0].title()}–{days[-1].title()}"
+        else:
+            span = ", ".join(d.title() for d in days)
+        start = self.start or DEFAULT_HOURS.start
+        end = self.end or DEFAULT_HOURS.end
+        zone = self.timezone or DEFAULT_HOURS.timezone
+        return f"{span} {start}–{end} {zone}"
+
+
+DEFAULT_HOURS = BusinessHours.model_construct(
+    days=("mon", "tue", "wed", "thu", "fri"),
+    start="09:00",
+    end="17:00",
+    timezone="UTC",
+    holidays=(),
+)
+
+
+class Organisation(Part):
+    name: Name
+    summary: Markdown | None = None
+    version: Text | None = None
+    effective: Date | None = None
+    maintainer: Id | None = None
+    model: Text = "RACI"
+    business_hours: BusinessHours | None = None
+
+
+class Letter(Part):
+    name: Name
+    description: Text | None = None
+    min: Annotated[int, Field(ge=0)] | None = None
+    max: Annotated[int, Field(ge=0)] | None = None
+    accountable: Bool = False
+
+
+LetterKey = Annotated[str, Field(pattern=r"^[A-Z]$")]
+
+
+class ResponsibilityModel(Part):
+    letters: dict[LetterKey, Letter]
+
+    @property
+    def accountable(self) -> str | None:
+        """The letter that means "owns the outcome"."""
+        for key, letter in self.letters.items():
+            if letter.accountable:
+                return key
+        return None
+
+
+def _builtin(*letters: tuple[str, str, str, int | None, int | None, bool]) -> ResponsibilityModel:
+    return ResponsibilityModel.model_construct(
+        letters={
+            key: Letter.model_construct(
+                name=name, description=text, min=low, max=high, accountable=owns
+            )
+            for key, name, text, low, high, owns in letters
+        }
+    )
+
+
+BUILTIN_MODELS: Mapping[str, ResponsibilityModel] = {
+    "RACI": _builtin(
+        ("R", "Responsible", "does the work", 1, None, False),
+        ("A", "Accountable", "owns the outcome; exactly one", 1, 1, True),
+        ("C", "Consulted", "asked before", None, None, False),
+        ("I", "Informed", "told after", None, None, False),
+    ),
+    "RASCI": _builtin(
+        ("R", "Responsible", "does the work", 1, None, False),
+        ("A", "Accountable", "owns the outcome; exactly one", 1, 1, True),
+        ("S", "Support", "helps the Responsible", None, None, False),
+        ("C", "Consulted", "asked before", None, None, False),
+        ("I", "Informed", "told after", None, None, False),
+    ),
+    "DACI": _builtin(
+        ("D", "Driver", "drives the work to a decision; exactly one", 1, 1, False),
+        ("A", "Approver", "makes the decision; exactly one", 1, 1, True),
+        ("C", "Contributor", "gives input", None, None, False),
+        ("I", "Informed", "told of the decision", None, None, False),
+    ),
+}
+
+
+class Goal(Part):
+    id: Id
+    statement: Text
+    metric: Text | None = None
+    target: Target | None = None
+    horizon: Text | None = None
+
+
+class Team(Part):
+    id: Id
+    name: Name
+    kind: _choice("internal", "external") = "internal"  # type: ignore[valid-type]
+    business_hours: BusinessHours | None = None
+    purpose: Markdown | None = None
+    horizon: Text | None = None
+    goals: tuple[Goal, ...] = ()
+
+    @property
+    def external(self) -> bool:
+        return self.kind == "external"
+
+
+class Role(Part):
+    id: Id
+    name: Name
+    team: Id
+    kind: _choice("person", "group", "system", "queue") = "person"  # type: ignore[valid-type]
+    summary: Markdown | None = None
+    holders: tuple[Name, ...] = ()
+
+
+class Person(Part):
+    name: Name
+    roles: tuple[Id, ...]
+
+
+class Stage(Part):
+    id: Id
+    name: Name
+    owner: Id | None = None
+    definition: Markdown | None = None
+    entry: tuple[Text, ...] = ()
+    exit: tuple[Text, ...] = ()
+    touchpoints: Touchpoints | None = None
+    probability: Percent | None = None
+    max_duration: DurationValue | None = None
+    next: tuple[Id, ...] | None = None
+    terminal: Bool = False
+    reasons: tuple[Text, ...] = ()
+
+
+class Rejection(Part):
+    to: Id
+    reasons: tuple[Text, ...] = ()
+    feedback: Markdown | None = None
+
+
+ClockName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$")]
+
+
+class Handoff(Part):
+    id: Id
+    from_: Id = Field(alias="from")
+    to: Id
+    stage: Id | None = None
+    trigger: Markdown | None = None
+    passes: tuple[Text, ...] = ()
+    sla: dict[ClockName, DurationValue] = Field(default_factory=dict)
+    on_reject: Rejection | None = None
+    escalation: Markdown | None = None
+
+
+class Activity(Part):
+    id: Id
+    name: Name
+    area: Text | None = None
+    stage: Id | None = None
+    description: Markdown | None = None
+    raci: dict[Annotated[str, Field(pattern=r"^[A-Za-z]$")], IdOrIds]
+    notes: dict[Id, Markdown] = Field(default_factory=dict)
+
+    def letters_of(self, role: str) -> list[str]:
+        return [letter for letter, roles in self.raci.items() if role in roles]
+
+
+class Deliverable(Part):
+    name: Name
+    quantity: Quantity | None = None
+    due: Date | None = None
+    description: Markdown | None = None
+
+
+class Approvals(Part):
+    approver: Id
+    review_window: DurationValue | None = None
+    silence_means_approval: Bool = False
+
+
+class Engagement(Part):
+    id: Id
+    name: Name
+    party: Id
+    client_contact: Id | None = None
+    party_contact: Id | None = None
+    starts: Date | None = None
+    ends: Date | None = None
+    summary: Markdown | None = None
+    in_scope: tuple[Id, ...] = ()
+    out_of_scope: tuple[Id, ...] = ()
+    deliverables: tuple[Deliverable, ...] = ()
+    approvals: Approvals | None = None
+    change_process: Markdown | None = None
+    sign_off: tuple[Id, ...] = ()
+
+
+class Cadence(Part):
+    id: Id
+    name: Name
+    every: _choice("day", "week", "fortnight", "month", "quarter") | None = None  # type: ignore[valid-type]
+    chair: Id | None = None
+    attendees: tuple[Id, ...] = ()
+    purpose: Markdown | None = None
+
+
+class GlossaryEntry(Part):
+    term: Name
+    definition: Markdown
+
+
+class Change(Part):
+    version: Text
+    date: Date
+    summary: Markdown
+
+
+SECTION_MODELS: Mapping[str, type[Part]] = {
+    "organisation": Organisation,
+    "teams": Team,
+    "roles": Role,
+    "people": Person,
+    "stages": Stage,
+    "handoffs": Handoff,
+    "activities": Activity,
+    "engagements": Engagement,
+    "cadences": Cadence,
+    "glossary": GlossaryEntry,
+    "changelog": Change,
+}
+
+
+class Playbook(BaseModel):
+    """The whole validated playbook, sections as in the YAML."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+    organisation: Organisation
+    models: dict[Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")], ResponsibilityModel] = (
+        Field(default_factory=dict)
+    )
+    teams: tuple[Team, ...] = ()
+    roles: tuple[Role, ...] = ()
+    people: tuple[Person, ...] = ()
+    stages: tuple[Stage, ...] = ()
+    handoffs: tuple[Handoff, ...] = ()
+    activities: tuple[Activity, ...] = ()
+    engagements: tuple[Engagement, ...] = ()
+    cadences: tuple[Cadence, ...] = ()
+    glossary: tuple[GlossaryEntry, ...] = ()
+    changelog: tuple[Change, ...] = ()
+
+    @cached_property
+    def model(self) -> ResponsibilityModel:
+        """The responsibility model in force."""
+        name = self.organisation.model
+        return self.models.get(name) or BUILTIN_MODELS.get(name) or BUILTIN_MODELS["RACI"]
+
+    @property
+    def accountable_letter(self) -> str:
+        return self.model.accountable or next(iter(self.model.letters))
+
+    @cached_property
+    def _by_id(self) -> dict[str, dict[str, Any]]:
+        return {
+            section: {item.id: item for item in getattr(self, section)}
+            for section in ("teams", "roles", "stages", "handoffs", "activities", "engagements", "cadences")
+        }
+
+    def team(self, team_id: str) -> Team:
+        return self._by_id["teams"][team_id]
+
+    def role(self, role_id: str) -> Role:
+        return self._by_id["roles"][role_id]
+
+    def stage(self, stage_id: str) -> Stage:
+        return self._by_id["stages"][stage_id]
+
+    def handoff(self, handoff_id: str) -> Handoff:
+        return self._by_id["handoffs"][handoff_id]
+
+    def activity(self, activity_id: str) -> Activity:
+        return self._by_id["activities"][activity_id]
+
+    def engagement(self, engagement_id: str) -> Engagement:
+        return self._by_id["engagements"][engagement_id]
+
+    def team_of(self, role: Role | str) -> Team:
+        role = self.role(role) if isinstance(role, str) else role
+        return self.team(role.team)
+
+    def roles_of_team(self, team: Team | str) -> list[Role]:
+        team_id = team if isinstance(team, str) else team.id
+        return [role for role in self.roles if role.team == team_id]
+
+    def hours_for(self, team: Team | None = None) -> BusinessHours:
+        """The business hours of ``team`` (key by key over the organisation's), or the organisation's."""
+        base = (self.organisation.business_hours or DEFAULT_HOURS).over(DEFAULT_HOURS)
+        if team is not None and team.business_hours is not None:
+            return team.business_hours.over(base)
+        return base
+
+    def sla_hours(self, handoff: Handoff) -> BusinessHours:
+        """SLA clocks run on the receiving role's team's hours, else the organisation's."""
+        return self.hours_for(self.team_of(handoff.to))
+
+    def next_stages(self, stage: Stage) -> tuple[str, ...]:
+        """Allowed transitions: explicit ``next``, else the following stage (none if terminal)."""
+        if stage.next is not None:
+            return stage.next
+        if stage.terminal:
+            return ()
+        ids = [s.id for s in self.stages]
+        index = ids.index(stage.id)
+        return (ids[index + 1],) if index + 1 < len(ids) else ()
+
+    @cached_property
+    def recycle_edges(self) -> frozenset[tuple[str, str]]:
+        """Transitions that go back to an earlier stage (drawn as loops)."""
+        order = {s.id: i for i, s in enumerate(self.stages)}
+        return frozenset(
+            (s.id, target)
+            for s in self.stages
+            for target in self.next_stages(s)
+            if target in order and order[target] <= order[s.id]
+        )
+
+    def assignments(self, activity: Activity) -> list[tuple[str, Role]]:
+        """(letter, role) pairs in the model's letter order."""
+        letters = list(self.model.letters)
+        ordered = sorted(activity.raci, key=lambda k: letters.index(k) if k in letters else 99)
+        return [(letter, self.role(rid)) for letter in ordered for rid in activity.raci[letter]]
+
+    def accountable_for(self, activity: Activity) -> Role | None:
+        ids = activity.raci.get(self.accountable_letter, ())
+        return self.role(ids[0]) if ids else None
+
+    @cached_property
+    def people_index(self) -> dict[str, tuple[str, ...]]:
+        """Person name → role ids: holders plus the ``people`` section, in role order."""
+        found: dict[str, list[str]] = {}
+        for role in self.roles:
+            for holder in role.holders:
+                found.setdefault(holder, []).append(role.id)
+        for person in self.people:
+            bucket = found.setdefault(person.name, [])
+            bucket.extend(r for r in person.roles if r not in bucket)
+        order = {role.id: i for i, role in enumerate(self.roles)}
+        return {
+            name: tuple(sorted(set(ids), key=lambda r: order.get(r, 0)))
+            for name, ids in sorted(found.items())
+        }
+
+    def holders_of(self, role: Role) -> list[str]:
+        return [name for name, ids in self.people_index.items() if role.id in ids]
+
+    @property
+    def people_with_pages(self) -> list[str]:
+        """Everyone holding two or more roles, plus everyone named under ``people``."""
+        listed = {p.name for p in self.people}
+        return [
+            name for name, ids in self.people_index.items() if len(ids) >= 2 or name in listed
+        ]
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of one playbook file: any subset of the sections."""
+    schema = Playbook.model_json_schema(by_alias=True, mode="validation")
+    schema.pop("required", None)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "playbook.schema.json",
+        "title": "Responsibility playbook file",
+        "description": (
+            "One YAML file of a playbook folder: a mapping of sections. List sections may be "
+            "split across files; organisation and models appear once."
+        ),
+        **schema,
+    }
