@@ -117,3 +117,319 @@ def schema_command() -> None:
 
 def main() -> None:
     cli(prog_name="playbook")
+
+
+def _write_file(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` through a temporary file in the same folder."""
+    import os
+    import tempfile
+
+    from .errors import UsageError
+
+    try:
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+        )
+    except OSError as exc:
+        raise UsageError(f"cannot write '{target}': {exc.strerror}") from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
+        os.replace(temporary, target)
+    except OSError as exc:
+        os.unlink(temporary)
+        raise UsageError(f"cannot write '{target}': {exc.strerror}") from None
+
+
+@cli.command("export")
+@DIR
+@click.option(
+    "--format", "fmt", type=click.Choice(("csv", "xlsx", "json")), required=True,
+    help="csv or xlsx: the RACI matrix; json: the whole validated model.",
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (replaced in one step); default: standard output.",
+)
+def export_command(directory: Path | None, fmt: str, output: Path | None) -> None:
+    """Export the RACI matrix (CSV, XLSX) or the whole playbook (JSON)."""
+    from . import export
+    from .errors import UsageError
+
+    def body() -> int:
+        if output is None and fmt == "xlsx" and sys.stdout.isatty():
+            raise UsageError("an XLSX workbook is binary: write it to a file with -o FILE")
+        playbook = require_valid(directory or default_source()).playbook
+        assert playbook is not None
+        if fmt == "xlsx":
+            data = export.matrix_xlsx(playbook)
+        elif fmt == "csv":
+            data = export.matrix_csv(playbook).encode("utf-8")
+        else:
+            data = export.playbook_json(playbook).encode("utf-8")
+        if output is None:
+            stream = click.get_binary_stream("stdout")
+            stream.write(data)
+            stream.flush()
+        else:
+            _write_file(output, data)
+        return 0
+
+    _run(body)
+
+
+CONFIG = click.option(
+    "-f",
+    "--config-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("mkdocs.yml"),
+    show_default=True,
+    help="The MkDocs configuration that uses the playbook plugin.",
+)
+
+
+def _mkdocs_config(config_file: Path, **overrides: Any) -> Any:
+    """Load mkdocs.yml through MkDocs; usage problems become exit code 2."""
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import ConfigurationError
+
+    from .errors import UsageError
+
+    if not config_file.is_file():
+        raise UsageError(f"no MkDocs configuration at '{config_file}' (use -f FILE)")
+    try:
+        config = load_config(config_file=str(config_file), **overrides)
+    except ConfigurationError as exc:
+        raise UsageError(f"{config_file}: {exc}") from None
+    if "playbook" not in config.plugins:
+        raise UsageError(f"{config_file} does not use the 'playbook' plugin (see README)")
+    return config
+
+
+def _invalid_from_plugin(config: Any) -> None:
+    """Re-check the playbook to print its diagnostics in the contract's format."""
+    plugin = config.plugins["playbook"]
+    folder = Path(config.config_file_path).resolve().parent / plugin.config.source
+    result = check(folder)
+    raise InvalidPlaybook(diagnostics=result.diagnostics)
+
+
+@cli.command("build")
+@CONFIG
+@click.option("-d", "--site-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Where to write the site (default: site_dir of mkdocs.yml).")
+@click.option("--strict", is_flag=True, help="Warnings fail the build.")
+def build_command(config_file: Path, site_dir: Path | None, strict: bool) -> None:
+    """Build the site through MkDocs. The previous site stays until the new one is complete."""
+
+    def body() -> int:
+        import logging
+        import tempfile
+
+        from mkdocs.commands.build import build
+        from mkdocs.exceptions import Abort, PluginError
+
+        from .write import replace_folder
+
+        config = _mkdocs_config(config_file, strict=strict)
+        final = Path(site_dir) if site_dir else Path(config.site_dir)
+        final = final.resolve()
+        final.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.build-", dir=final.parent))
+        config.site_dir = str(staging)
+        logging.basicConfig(format="%(levelname)-7s -  %(message)s", level=logging.INFO)
+        try:
+            build(config)
+        except PluginError:
+            _cleanup(staging)
+            _invalid_from_plugin(config)
+        except (Abort, Exception) as exc:
+            _cleanup(staging)
+            if isinstance(exc, Abort):
+                click.echo(f"error: build aborted: {exc}", err=True)
+                return 1
+            raise
+        replace_folder(final, staging)
+        click.echo(f"site written to {final}", err=True)
+        return 0
+
+    _run(body)
+
+
+def _cleanup(folder: Path) -> None:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@cli.command("serve")
+@CONFIG
+@click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True,
+              help="Address to serve on.")
+def serve_command(config_file: Path, dev_addr: str) -> None:
+    """Preview the site; editing any YAML or template rebuilds it."""
+
+    def body() -> int:
+        import logging
+
+        from mkdocs.commands.serve import serve
+
+        _mkdocs_config(config_file)
+        logging.basicConfig(format="%(levelname)-7s -  %(message)s", level=logging.INFO)
+        serve(config_file=str(config_file), dev_addr=dev_addr, livereload=True)
+        return 0
+
+    _run(body)
+
+
+@cli.command("render")
+@DIR
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the Markdown pages and .nav.yml.")
+@click.option("--templates", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Folder whose templates override the built-in ones.")
+@click.option("--no-directory-urls", is_flag=True,
+              help="Links for a site built with use_directory_urls: false.")
+def render_command(
+    directory: Path | None, out: Path, templates: Path | None, no_directory_urls: bool
+) -> None:
+    """Write the pages as Markdown plus DOCS/.nav.yml, for engines without the plugin."""
+
+    def body() -> int:
+        from .render import make_environment, render
+        from .write import site_files, write_files
+
+        result = require_valid(directory or default_source())
+        assert result.playbook is not None
+        site = render(result.playbook, make_environment(templates),
+                      directory_urls=not no_directory_urls)
+        written = write_files(out, site_files(site))
+        click.echo(f"{len(site.pages)} pages in {out} ({len(written)} changed)", err=True)
+        return 0
+
+    _run(body)
+
+
+def _git(cwd: Path, *args: str) -> bytes | None:
+    """Git's standard output in ``cwd``, or None when git fails or is not installed."""
+    import subprocess
+
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
+    except OSError:
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def _revision_tree(spec: str, other: str) -> tuple[str, str, Path, str]:
+    """(revision, tree path for git, folder to run git in, label) of a ``REV[:path]`` side.
+
+    A bare ``REV`` takes the other side's folder (or the default source) at that revision.
+    """
+    from .load import display_path
+
+    revision, colon, path = spec.partition(":")
+    if colon:
+        return revision, path, Path.cwd(), spec
+    other_revision, other_colon, other_path = other.partition(":")
+    if other_colon and other_revision and not Path(other).is_dir():
+        return revision, other_path, Path.cwd(), f"{revision}:{other_path}"
+    hint = Path(other) if Path(other).is_dir() else default_source()
+    label = f"{revision}:{display_path(hint)}"
+    if hint.is_dir():
+        return revision, "./", hint, label
+    return revision, f"./{hint.as_posix()}", Path.cwd(), label
+
+
+def _checkout(spec: str, other: str, folder: Path) -> str | None:
+    """Copy the playbook files of ``spec`` (``REV`` or ``REV:path``) into ``folder``.
+
+    Returns:
+        The label that stands for ``folder`` in diagnostics, or None if ``spec`` names no
+        git revision.
+    """
+    from .errors import UsageError
+
+    revision, path, cwd, label = _revision_tree(spec, other)
+    commit = f"{revision}^{{commit}}"
+    if not revision or _git(cwd, "rev-parse", "--verify", "--quiet", "--end-of-options",
+                            commit) is None:
+        return None
+    listing = _git(cwd, "ls-tree", "--full-tree", "-z", "--end-of-options", f"{revision}:{path}")
+    if listing is None:
+        raise UsageError(f"no playbook folder '{label}': the path is not a folder at {revision}")
+    for entry in filter(None, listing.split(b"\0")):
+        meta, _, name = entry.partition(b"\t")
+        mode, kind, blob = meta.split()
+        filename = name.decode("utf-8", "surrogateescape")
+        if kind == b"blob" and mode != b"120000" and filename.endswith((".yaml", ".yml")):
+            (folder / filename).write_bytes(_git(cwd, "cat-file", "blob", blob.decode()) or b"")
+    return label
+
+
+def _relabel(result: Result, folder: Path, label: str) -> Result:
+    """``result`` with its diagnostics naming ``REV:path/file`` instead of the copy."""
+    import dataclasses
+    import os
+
+    from .load import display_path
+
+    shown = display_path(folder)
+    relabelled = []
+    for problem in result.diagnostics:
+        file = problem.location.file
+        if file == shown or file.startswith(shown + os.sep):
+            file = label + file[len(shown):].replace(os.sep, "/")
+        relabelled.append(
+            dataclasses.replace(
+                problem,
+                location=dataclasses.replace(problem.location, file=file),
+                message=problem.message.replace(shown + os.sep, label + "/").replace(shown, label),
+            )
+        )
+    return Result(result.playbook, relabelled)
+
+
+@cli.command("diff")
+@click.argument("old")
+@click.argument("new")
+@click.option("--format", "fmt", type=click.Choice(("text", "markdown", "json")), default="text",
+              show_default=True)
+def diff_command(old: str, new: str, fmt: str) -> None:
+    """Show who gained or lost which letter, and SLA, stage and scope changes, OLD → NEW.
+
+    OLD and NEW are playbook folders or git revisions: REV:path, or a bare REV for the
+    other side's folder at that revision (playbook diff HEAD~1 playbook). Exit 0 when
+    nothing changed, 3 when something did, 1 when a side is invalid.
+    """
+    import tempfile
+
+    from .diff import diff_playbooks, format_changes
+    from .errors import UsageError
+
+    def side(spec: str, other: str, scratch: Path) -> Result:
+        if Path(spec).is_dir():
+            return check(spec)
+        scratch.mkdir()
+        label = _checkout(spec, other, scratch)
+        if label is None:
+            raise UsageError(
+                f"'{spec}' is neither a playbook folder nor a git revision (REV or REV:path)"
+            )
+        return _relabel(check(scratch), scratch, label)
+
+    def body() -> int:
+        with tempfile.TemporaryDirectory(prefix="playbook-diff-") as scratch:
+            before = side(old, new, Path(scratch, "old"))
+            after = side(new, old, Path(scratch, "new"))
+        problems = [d for r in (before, after) if not r.ok() for d in r.diagnostics]
+        if problems or before.playbook is None or after.playbook is None:
+            raise InvalidPlaybook(diagnostics=problems)
+        changes = diff_playbooks(before.playbook, after.playbook)
+        click.echo(format_changes(changes, fmt))
+        return 3 if changes.items else 0
+
+    _run(body)

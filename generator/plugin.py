@@ -1,0 +1,171 @@
+"""The MkDocs plugin: a thin adapter over load → validate → render → export.
+
+It validates in ``on_config`` (before MkDocs cleans the old site, so a broken playbook never
+wipes the last good one), adds the pages as generated files (never writing into
+``docs_dir``), merges the navigation with hand-written pages, and watches the playbook and
+template folders under ``mkdocs serve``.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from . import export
+from .errors import format_diagnostics
+from .model import json_schema
+from .render import Site, make_environment, render, standalone_page
+from .validate import check
+
+log = get_plugin_logger(__name__)
+
+MARKDOWN_EXTENSIONS = ("tables", "attr_list", "md_in_html", "abbr", "def_list", "toc")
+
+
+class PlaybookConfig(Config):
+    source = c.Type(str, default="playbook")
+    """Folder of the playbook's YAML files, relative to mkdocs.yml."""
+    templates = c.Optional(c.Type(str))
+    """Folder whose templates override the built-in ones by name, relative to mkdocs.yml."""
+    downloads = c.Type(bool, default=True)
+    """Write the CSV, XLSX, JSON and JSON Schema downloads into the site."""
+
+
+class PlaybookPlugin(BasePlugin[PlaybookConfig]):
+    """Publishes a responsibility playbook as MkDocs pages."""
+
+    def __init__(self) -> None:
+        self.site: Site | None = None
+        self.downloads: dict[str, bytes | str] = {}
+        self.engagement_html: dict[str, tuple[str, str]] = {}
+        self.base = Path.cwd()
+
+    def _folder(self, value: str) -> Path:
+        return (self.base / value).resolve()
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self.base = Path(config.config_file_path or "mkdocs.yml").resolve().parent
+        result = check(self._folder(self.config.source))
+        for warning in result.warnings:
+            log.warning(warning.format_text())
+        if result.playbook is None or result.errors:
+            raise PluginError(
+                "the playbook is invalid; nothing was built\n"
+                + format_diagnostics(result.diagnostics)
+            )
+        playbook = result.playbook
+        override = self.config.templates
+        env = make_environment(self._folder(override) if override else None)
+        self.site = render(playbook, env, directory_urls=config.use_directory_urls)
+        if self.config.downloads:
+            self.downloads = {
+                "downloads/raci.csv": export.matrix_csv(playbook),
+                "downloads/raci.xlsx": export.matrix_xlsx(playbook),
+                "downloads/playbook.json": export.playbook_json(playbook),
+                "downloads/playbook.schema.json": _json(json_schema()),
+            }
+        for name in MARKDOWN_EXTENSIONS:
+            if name not in config.markdown_extensions:
+                config.markdown_extensions.append(name)
+        for path in self.site.assets:
+            target = config.extra_css if path.endswith(".css") else config.extra_javascript
+            if path not in [str(x) for x in target]:
+                target.append(path)
+        footer = _footer(playbook.organisation)
+        config.copyright = f"{config.copyright} · {footer}" if config.copyright else footer
+        config.nav = self._merged_nav(config)
+        return config
+
+    def _hand_written(self, config: MkDocsConfig) -> list[str]:
+        docs = Path(config.docs_dir)
+        if not docs.is_dir():
+            return []
+        found = []
+        for root, _dirs, names in os.walk(docs):
+            for name in names:
+                if name.endswith(".md"):
+                    found.append(Path(root, name).relative_to(docs).as_posix())
+        return sorted(found)
+
+    def _merged_nav(self, config: MkDocsConfig) -> list[Any]:
+        assert self.site is not None
+        generated = self.site.nav
+        user_nav = config.nav
+        if user_nav:
+            mentioned = _paths_in(user_nav)
+            extra = [entry for entry in generated if not (_paths_in([entry]) & mentioned)]
+            return list(user_nav) + extra
+        hand = [p for p in self._hand_written(config) if p not in self.site.pages]
+        return list(generated) + hand
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        assert self.site is not None
+        clashes = [path for path in self.site.pages if files.get_file_from_path(path)]
+        if clashes:
+            docs = Path(config.docs_dir)
+            listed = ", ".join(f"{docs / p} (generated page {p})" for p in clashes)
+            raise PluginError(f"hand-written pages clash with generated pages: {listed}")
+        for path, markdown in self.site.pages.items():
+            files.append(File.generated(config, path, content=markdown))
+        for path, content in {**self.site.assets, **self.downloads}.items():
+            if not files.get_file_from_path(path):
+                files.append(File.generated(config, path, content=content))
+        return files
+
+    def on_page_content(self, html_text: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        path = page.file.src_uri
+        if path.startswith("engagements/") and path != "engagements/index.md":
+            self.engagement_html[path] = (page.title or "", html_text)
+        return html_text
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        assert self.site is not None
+        for path, (title, body) in sorted(self.engagement_html.items()):
+            ident = Path(path).stem
+            target = Path(config.site_dir) / "downloads" / f"engagement-{ident}.html"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(standalone_page(title, body), encoding="utf-8")
+
+    def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
+        server.watch(str(self._folder(self.config.source)))
+        if self.config.templates and self._folder(self.config.templates).is_dir():
+            server.watch(str(self._folder(self.config.templates)))
+        return server
+
+
+def _json(value: Any) -> str:
+    import json
+
+    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+
+
+def _footer(org: Any) -> str:
+    parts = [f"{org.name} responsibility playbook"]
+    if org.version:
+        parts.append(f"version {org.version}")
+    if org.effective:
+        parts.append(f"effective {org.effective.isoformat()}")
+    return html.escape(" · ".join(parts))
+
+
+def _paths_in(nav: Any) -> set[str]:
+    found: set[str] = set()
+    if isinstance(nav, str):
+        found.add(nav)
+    elif isinstance(nav, list):
+        for item in nav:
+            found |= _paths_in(item)
+    elif isinstance(nav, dict):
+        for value in nav.values():
+            found |= _paths_in(value)
+    return found
