@@ -147,11 +147,16 @@ def _write_file(target: Path, data: bytes) -> None:
 @cli.command("export")
 @DIR
 @click.option(
-    "--format", "fmt", type=click.Choice(("csv", "xlsx", "json")), required=True,
+    "--format",
+    "fmt",
+    type=click.Choice(("csv", "xlsx", "json")),
+    required=True,
     help="csv or xlsx: the RACI matrix; json: the whole validated model.",
 )
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
     help="File to write (replaced in one step); default: standard output.",
 )
 def export_command(directory: Path | None, fmt: str, output: Path | None) -> None:
@@ -209,12 +214,17 @@ def _mkdocs_config(config_file: Path, **overrides: Any) -> Any:
     return config
 
 
-def _invalid_from_plugin(config: Any) -> None:
-    """Re-check the playbook to print its diagnostics in the contract's format."""
+def _validate_for(config: Any, strict: bool) -> None:
+    """Validate the plugin's playbook first, so problems print in the contract's format.
+
+    The result is handed to the plugin, which then does not load the files again.
+    """
     plugin = config.plugins["playbook"]
     folder = Path(config.config_file_path).resolve().parent / plugin.config.source
     result = check(folder)
-    raise InvalidPlaybook(diagnostics=result.diagnostics)
+    if not result.ok(strict):
+        raise InvalidPlaybook(diagnostics=result.diagnostics)
+    plugin.preloaded = (folder.resolve(), result)
 
 
 @cli.command("build")
@@ -235,6 +245,7 @@ def build_command(config_file: Path, site_dir: Path | None, strict: bool) -> Non
         from .write import replace_folder
 
         config = _mkdocs_config(config_file, strict=strict)
+        _validate_for(config, strict)
         final = Path(site_dir) if site_dir else Path(config.site_dir)
         final = final.resolve()
         final.parent.mkdir(parents=True, exist_ok=True)
@@ -243,14 +254,12 @@ def build_command(config_file: Path, site_dir: Path | None, strict: bool) -> Non
         logging.basicConfig(format="%(levelname)-7s -  %(message)s", level=logging.INFO)
         try:
             build(config)
-        except PluginError:
+        except (PluginError, Abort) as exc:
             _cleanup(staging)
-            _invalid_from_plugin(config)
-        except (Abort, Exception) as exc:
+            click.echo(f"error: {exc}", err=True)
+            return 1
+        except BaseException:
             _cleanup(staging)
-            if isinstance(exc, Abort):
-                click.echo(f"error: build aborted: {exc}", err=True)
-                return 1
             raise
         replace_folder(final, staging)
         click.echo(f"site written to {final}", err=True)
@@ -355,8 +364,10 @@ def _checkout(spec: str, other: str, folder: Path) -> str | None:
 
     revision, path, cwd, label = _revision_tree(spec, other)
     commit = f"{revision}^{{commit}}"
-    if not revision or _git(cwd, "rev-parse", "--verify", "--quiet", "--end-of-options",
-                            commit) is None:
+    if (
+        not revision
+        or _git(cwd, "rev-parse", "--verify", "--quiet", "--end-of-options", commit) is None
+    ):
         return None
     listing = _git(cwd, "ls-tree", "--full-tree", "-z", "--end-of-options", f"{revision}:{path}")
     if listing is None:
@@ -382,7 +393,7 @@ def _relabel(result: Result, folder: Path, label: str) -> Result:
     for problem in result.diagnostics:
         file = problem.location.file
         if file == shown or file.startswith(shown + os.sep):
-            file = label + file[len(shown):].replace(os.sep, "/")
+            file = label + file[len(shown) :].replace(os.sep, "/")
         relabelled.append(
             dataclasses.replace(
                 problem,
@@ -396,8 +407,13 @@ def _relabel(result: Result, folder: Path, label: str) -> Result:
 @cli.command("diff")
 @click.argument("old")
 @click.argument("new")
-@click.option("--format", "fmt", type=click.Choice(("text", "markdown", "json")), default="text",
-              show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("text", "markdown", "json")),
+    default="text",
+    show_default=True,
+)
 def diff_command(old: str, new: str, fmt: str) -> None:
     """Show who gained or lost which letter, and SLA, stage and scope changes, OLD → NEW.
 
@@ -431,5 +447,72 @@ def diff_command(old: str, new: str, fmt: str) -> None:
         changes = diff_playbooks(before.playbook, after.playbook)
         click.echo(format_changes(changes, fmt))
         return 3 if changes.items else 0
+
+    _run(body)
+
+
+@cli.command("init")
+@click.argument("directory", required=False, default=".",
+                type=click.Path(file_okay=False, path_type=Path))
+@click.option("--example", type=click.Choice(("small-business", "agency", "b2b")),
+              help="The starter playbook to copy (asked when interactive; else small-business).")
+@click.option("--name", "organisation", help="The organisation's name (default: the example's).")
+@click.option("--force", is_flag=True, help="Overwrite files that are in the way.")
+@click.option("--interactive/--no-interactive", default=None,
+              help="Ask for what is not given (default: when standard input is a terminal).")
+def init_command(
+    directory: Path, example: str | None, organisation: str | None, force: bool,
+    interactive: bool | None,
+) -> None:
+    """Scaffold a working playbook project in DIRECTORY (default: here); never overwrites.
+
+    Every target is checked first: if any file is in the way, nothing is written and each
+    one is named (exit 1), unless --force.
+    """
+    import shlex
+
+    from . import init
+    from .errors import UsageError
+
+    def body() -> int:
+        nonlocal example, organisation
+        asking = sys.stdin.isatty() if interactive is None else interactive
+        if example is None and asking:
+            if organisation is None:
+                typed = click.prompt("Organisation name (Enter keeps the example's)",
+                                     default="", show_default=False)
+                organisation = typed if typed.strip() else None
+            example = click.prompt("Example", type=click.Choice(init.EXAMPLES),
+                                   default=init.DEFAULT_EXAMPLE, show_default=True)
+        elif example is None:
+            example = init.DEFAULT_EXAMPLE
+            click.echo(f"using the {example} example (choose another with --example)", err=True)
+        try:
+            project = init.scaffold(example, organisation)
+        except ValueError as exc:
+            raise UsageError(f"--name: {exc}") from None
+        blocking = init.conflicts(directory, project, force=force)
+        if blocking:
+            for path in blocking:
+                click.echo(f"error: {path} exists", err=True)
+            hint = "" if force else ", or use --force to overwrite"
+            click.echo(f"nothing was written: move {'it' if len(blocking) == 1 else 'them'} "
+                       f"away, choose another folder{hint}", err=True)
+            return 1
+        try:
+            written = init.write_project(directory, project)
+        except OSError as exc:
+            raise PlaybookError(f"cannot write '{exc.filename}': {exc.strerror}") from None
+        name = organisation.strip() if organisation else init.example_organisation(example)
+        click.echo(f"Created {len(written)} files for {name} from the {example} example:")
+        for path in written:
+            click.echo(f"  {path}")
+        here = directory.resolve() == Path.cwd().resolve()
+        prefix = "" if here else f"cd {shlex.quote(str(directory))} && "
+        click.echo("Next steps:")
+        click.echo(f"  {prefix}playbook build    (the site, in site/)")
+        click.echo("  playbook serve    (a preview that rebuilds on every save)")
+        click.echo("  edit playbook/*.yaml, then run playbook check --strict")
+        return 0
 
     _run(body)

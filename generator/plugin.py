@@ -25,7 +25,7 @@ from . import export
 from .errors import format_diagnostics
 from .model import json_schema
 from .render import Site, make_environment, render, standalone_page
-from .validate import check
+from .validate import Result, check
 
 log = get_plugin_logger(__name__)
 
@@ -49,16 +49,23 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
         self.downloads: dict[str, bytes | str] = {}
         self.engagement_html: dict[str, tuple[str, str]] = {}
         self.base = Path.cwd()
+        self.preloaded: tuple[Path, Result] | None = None
+        """A validation result handed over by ``playbook build`` (used once)."""
 
     def _folder(self, value: str) -> Path:
         return (self.base / value).resolve()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.base = Path(config.config_file_path or "mkdocs.yml").resolve().parent
-        result = check(self._folder(self.config.source))
+        folder = self._folder(self.config.source)
+        if self.preloaded is not None and self.preloaded[0] == folder:
+            result = self.preloaded[1]
+        else:
+            result = check(folder)
+        self.preloaded = None
         for warning in result.warnings:
             log.warning(warning.format_text())
-        if result.playbook is None or result.errors:
+        if result.playbook is None or result.errors or (config.strict and result.warnings):
             raise PluginError(
                 "the playbook is invalid; nothing was built\n"
                 + format_diagnostics(result.diagnostics)

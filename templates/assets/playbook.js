@@ -55,6 +55,10 @@
   }
 
   function init() {
+    /* Material's search dialog has no accessible name; give it one. */
+    document.querySelectorAll(".md-search[role=dialog]:not([aria-label])").forEach(function (el) {
+      el.setAttribute("aria-label", "Search");
+    });
     document.querySelectorAll(".pb-filter").forEach(setup);
     document.querySelectorAll("[data-print]").forEach(function (button) {
       button.addEventListener("click", function () { window.print(); });
