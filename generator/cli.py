@@ -308,6 +308,7 @@ def render_command(
     """Write the pages as Markdown plus DOCS/.nav.yml, for engines without the plugin."""
 
     def body() -> int:
+        from .export import site_downloads
         from .render import make_environment, render
         from .write import site_files, write_files
 
@@ -315,7 +316,7 @@ def render_command(
         assert result.playbook is not None
         site = render(result.playbook, make_environment(templates),
                       directory_urls=not no_directory_urls)
-        written = write_files(out, site_files(site))
+        written = write_files(out, {**site_files(site), **site_downloads(result.playbook)})
         click.echo(f"{len(site.pages)} pages in {out} ({len(written)} changed)", err=True)
         return 0
 

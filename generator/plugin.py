@@ -23,7 +23,6 @@ from mkdocs.structure.pages import Page
 
 from . import export
 from .errors import format_diagnostics
-from .model import json_schema
 from .render import Site, make_environment, render, standalone_page
 from .validate import Result, check
 
@@ -37,8 +36,6 @@ class PlaybookConfig(Config):
     """Folder of the playbook's YAML files, relative to mkdocs.yml."""
     templates = c.Optional(c.Type(str))
     """Folder whose templates override the built-in ones by name, relative to mkdocs.yml."""
-    downloads = c.Type(bool, default=True)
-    """Write the CSV, XLSX, JSON and JSON Schema downloads into the site."""
 
 
 class PlaybookPlugin(BasePlugin[PlaybookConfig]):
@@ -74,13 +71,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
         override = self.config.templates
         env = make_environment(self._folder(override) if override else None)
         self.site = render(playbook, env, directory_urls=config.use_directory_urls)
-        if self.config.downloads:
-            self.downloads = {
-                "downloads/raci.csv": export.matrix_csv(playbook),
-                "downloads/raci.xlsx": export.matrix_xlsx(playbook),
-                "downloads/playbook.json": export.playbook_json(playbook),
-                "downloads/playbook.schema.json": _json(json_schema()),
-            }
+        self.downloads = export.site_downloads(playbook)
         for name in MARKDOWN_EXTENSIONS:
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
@@ -148,12 +139,6 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
         if self.config.templates and self._folder(self.config.templates).is_dir():
             server.watch(str(self._folder(self.config.templates)))
         return server
-
-
-def _json(value: Any) -> str:
-    import json
-
-    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
 
 
 def _footer(org: Any) -> str:

@@ -284,3 +284,36 @@ def test_repository_layout_is_complete() -> None:
     for name in ["playbook", "templates", "generator", "tests", "mkdocs.yml", "pyproject.toml",
                  "README.md"]:
         assert (ROOT / name).exists(), name
+
+
+def _section(html: str, heading_start: str) -> str:
+    """The HTML from the ``<h2>`` starting with ``heading_start`` to the next ``<h2>``."""
+    match = re.search(rf"<h2[^>]*>{re.escape(heading_start)}.*?(?=<h2|$)", html, flags=re.DOTALL)
+    assert match, heading_start
+    return match.group(0)
+
+
+def _plain(fragment: str) -> str:
+    import html as html_module
+
+    return html_module.unescape(re.sub(r"<[^>]+>", "", fragment)).strip()
+
+
+def test_engagement_scope_lists_match_the_yaml_exactly(example_site: Path) -> None:
+    data = raw_example()
+    names = {a["id"]: a["name"] for a in data["activities"]}
+    party = {t["id"]: t["name"] for t in data["teams"]}
+    for engagement in data["engagements"]:
+        html = page(example_site, f"engagements/{engagement['id']}/index.html")
+        team = party[engagement["party"]].replace("&", "&amp;")
+        does = _section(html, f"{team} does<")
+        rows = re.findall(r"<tr>\s*<td>(.*?)</td>", does, flags=re.DOTALL)
+        in_scope = [_plain(row.split("<br")[0]) for row in rows]
+        assert in_scope == [names[i] for i in engagement["in_scope"]]
+        does_not = _section(html, f"{team} does not do")
+        items = re.findall(r"<li><strong>(.*?)</strong>", does_not, flags=re.DOTALL)
+        assert [_plain(i) for i in items] == [names[i] for i in engagement["out_of_scope"]]
+        sign = _section(html, "Sign-off")
+        roles = {r["id"]: r["name"] for r in data["roles"]}
+        signatories = [_plain(c).split(" (")[0] for c in re.findall(r"<tr><td>(.*?)</td>", sign)]
+        assert signatories == [roles[r] for r in engagement["sign_off"]]

@@ -1,0 +1,446 @@
+"""Model → the RACI matrix as CSV or XLSX, and the whole playbook as JSON. No I/O.
+
+Every function returns the finished document (``str`` or ``bytes``); the caller decides
+where it goes. The output is deterministic: the same playbook gives byte-identical files.
+
+The JSON export (``playbook-json/1``) is the validated model with the sections and keys of
+the YAML, defaults filled in and unset optional fields left out, plus two keys of its own:
+``format`` (``"playbook-json/1"``) and ``generator`` (``{"name", "version"}``). Dates are
+ISO strings (``2026-01-15``) and durations are objects ``{value, unit, business}``
+(``4 business hours`` → ``{"value": 4, "unit": "hour", "business": true}``). Its JSON
+Schema is :func:`export_json_schema`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Callable
+from typing import Any
+
+import xlsxwriter
+from pydantic import TypeAdapter
+
+from . import __version__
+from .model import DURATION_UNITS, Activity, DurationValue, Engagement, Playbook, Role
+
+JSON_FORMAT = "playbook-json/1"
+FIXED_CREATED = dt.datetime(2000, 1, 1)
+MATRIX_SHEET = "Matrix"
+LEGEND_SHEET = "Legend"
+SHEET_NAME_LIMIT = 31
+# Light fills, told apart by hue; the letters themselves are always written in the cell.
+LETTER_FILLS = ("#C6E0B4", "#F8CBAD", "#BDD7EE", "#FFE699", "#D9D2E9", "#F4CCCC", "#D0E0E3")
+
+
+def letter_order(playbook: Playbook) -> list[str]:
+    """The letters of the model in force, the accountable letter first, then the model's order.
+
+    So a role that is both Accountable and Responsible reads ``A,R``, as in the contract.
+    """
+    accountable = playbook.accountable_letter
+    return [accountable] + [key for key in playbook.model.letters if key != accountable]
+
+
+def letters_by_role(playbook: Playbook, activity: Activity) -> dict[str, list[str]]:
+    """Role id → the letters it holds on ``activity``, in :func:`letter_order`."""
+    found: dict[str, list[str]] = {}
+    for key in letter_order(playbook):
+        for role_id in activity.raci.get(key, ()):
+            found.setdefault(role_id, []).append(key)
+    return found
+
+
+def _notes(playbook: Playbook, activity: Activity, label: Callable[[Role], str]) -> list[str]:
+    """``role: note`` for each note on ``activity``, in the order of the roles."""
+    roles = sorted((playbook.role(r) for r in activity.notes), key=playbook.roles.index)
+    return [f"{label(role)}: {activity.notes[role.id]}" for role in roles]
+
+
+def matrix_csv(playbook: Playbook) -> str:
+    """The RACI matrix as CSV: one row per activity.
+
+    Columns: ``id, name, area, stage``, one column per role (headed by the role id, holding
+    its letters such as ``A,R``), then ``notes`` (``role-id: note`` joined by ``"; "``).
+
+    Args:
+        playbook: A validated playbook.
+
+    Returns:
+        The CSV text, with CRLF line ends as RFC 4180 asks.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["id", "name", "area", "stage", *(r.id for r in playbook.roles), "notes"])
+    for activity in playbook.activities:
+        letters = letters_by_role(playbook, activity)
+        writer.writerow(
+            [
+                activity.id,
+                activity.name,
+                activity.area or "",
+                activity.stage or "",
+                *(",".join(letters.get(r.id, ())) for r in playbook.roles),
+                "; ".join(_notes(playbook, activity, lambda role: role.id)),
+            ]
+        )
+    return buffer.getvalue()
+
+
+def _role_label(role: Role) -> str:
+    """``Marketing Lead (marketing-lead)``."""
+    return f"{role.name} ({role.id})"
+
+
+class _Workbook:
+    """The XLSX export: the matrix, one sheet per engagement, and the legend."""
+
+    def __init__(self, playbook: Playbook) -> None:
+        self.playbook = playbook
+        self.output = io.BytesIO()
+        self.book = xlsxwriter.Workbook(self.output, {"in_memory": True})
+        effective = playbook.organisation.effective
+        created = dt.datetime.combine(effective, dt.time()) if effective else FIXED_CREATED
+        self.book.set_properties(
+            {"title": f"{playbook.organisation.name} — responsibility matrix", "created": created}
+        )
+        add = self.book.add_format
+        self.bold = add({"bold": True})
+        self.title = add({"bold": True, "font_size": 14})
+        self.header = add({"bold": True, "text_wrap": True, "valign": "top", "bottom": 1})
+        self.ids = add({"italic": True, "font_color": "#595959", "bottom": 1})
+        self.wrap = add({"text_wrap": True, "valign": "top"})
+        self.date = add({"num_format": "yyyy-mm-dd", "align": "left"})
+        self.letters = {
+            key: add(
+                {
+                    "bg_color": LETTER_FILLS[index % len(LETTER_FILLS)],
+                    "bold": key == playbook.accountable_letter,
+                    "align": "center",
+                    "border": 1,
+                    "border_color": "#BFBFBF",
+                }
+            )
+            for index, key in enumerate(playbook.model.letters)
+        }
+        self.taken = {MATRIX_SHEET.lower(), LEGEND_SHEET.lower(), "history"}
+
+    def build(self) -> bytes:
+        self.matrix()
+        for engagement in self.playbook.engagements:
+            self.engagement(engagement)
+        self.legend(self.book.add_worksheet(LEGEND_SHEET), 0, header=True)
+        self.book.close()
+        return self.output.getvalue()
+
+    def sheet_name(self, engagement_id: str) -> str:
+        # Excel compares sheet names case-insensitively and reserves "History".
+        name = engagement_id[:SHEET_NAME_LIMIT]
+        counter = 2
+        while name.lower() in self.taken:
+            suffix = f"-{counter}"
+            name = engagement_id[: SHEET_NAME_LIMIT - len(suffix)] + suffix
+            counter += 1
+        self.taken.add(name.lower())
+        return name
+
+    def matrix(self) -> None:
+        playbook = self.playbook
+        sheet = self.book.add_worksheet(MATRIX_SHEET)
+        roles = playbook.roles
+        names = ["Activity id", "Activity", "Area", "Stage", *(r.name for r in roles), "Notes"]
+        ids = ["id", "name", "area", "stage", *(r.id for r in roles), "notes"]
+        for column, (name, key) in enumerate(zip(names, ids, strict=True)):
+            sheet.write_string(0, column, name, self.header)
+            sheet.write_string(1, column, key, self.ids)
+        notes_column = len(names) - 1
+        columns = {role.id: column for column, role in enumerate(roles, start=4)}
+        for row, activity in enumerate(playbook.activities, start=2):
+            stage = playbook.stage(activity.stage).name if activity.stage else ""
+            for column, text in enumerate((activity.id, activity.name, activity.area, stage)):
+                if text:
+                    sheet.write_string(row, column, text)
+            for role_id, letters in letters_by_role(playbook, activity).items():
+                sheet.write_string(
+                    row, columns[role_id], ",".join(letters), self.letters[letters[0]]
+                )
+            notes = _notes(playbook, activity, lambda role: role.name)
+            if notes:
+                sheet.write_string(row, notes_column, "\n".join(notes), self.wrap)
+        last_row = len(playbook.activities) + 1
+        sheet.set_row(0, 45)
+        sheet.freeze_panes(2, 2)
+        sheet.autofilter(1, 0, last_row, notes_column)
+        for column, values in enumerate(
+            (
+                [a.id for a in playbook.activities],
+                [a.name for a in playbook.activities],
+                [a.area or "" for a in playbook.activities],
+                [playbook.stage(a.stage).name for a in playbook.activities if a.stage],
+            )
+        ):
+            sheet.set_column(column, column, _width(values, names[column], 12, 50))
+        if roles:
+            sheet.set_column(4, notes_column - 1, 14)
+        sheet.set_column(notes_column, notes_column, 60)
+        sheet.write_string(last_row + 2, 0, "Legend", self.bold)
+        self.legend(sheet, last_row + 3, header=False)
+
+    def legend(self, sheet: Any, first_row: int, *, header: bool) -> None:
+        row = first_row
+        if header:
+            for column, text in enumerate(("Letter", "Name", "Meaning")):
+                sheet.write_string(row, column, text, self.header)
+            sheet.set_column(0, 0, 8)
+            sheet.set_column(1, 1, 16)
+            sheet.set_column(2, 2, 50)
+            row += 1
+        for key, letter in self.playbook.model.letters.items():
+            sheet.write_string(row, 0, key, self.letters[key])
+            sheet.write_string(row, 1, letter.name)
+            sheet.write_string(row, 2, letter.description or "")
+            row += 1
+
+    def engagement(self, engagement: Engagement) -> None:
+        playbook = self.playbook
+        sheet = self.book.add_worksheet(self.sheet_name(engagement.id))
+        sheet.set_column(0, 0, 24)
+        sheet.set_column(1, 3, 40)
+        party = playbook.team(engagement.party)
+        party_roles = {r.id for r in playbook.roles_of_team(party)}
+        sheet.write_string(0, 0, engagement.name, self.title)
+
+        def role(role_id: str | None) -> str:
+            return _role_label(playbook.role(role_id)) if role_id else ""
+
+        facts: list[tuple[str, str | dt.date | None]] = [
+            ("Engagement id", engagement.id),
+            ("Client", playbook.organisation.name),
+            ("Client contact", role(engagement.client_contact)),
+            ("Party", f"{party.name} ({party.id})"),
+            ("Party contact", role(engagement.party_contact)),
+            ("Starts", engagement.starts),
+            ("Ends", engagement.ends),
+        ]
+        row = 1
+        for label, value in facts:
+            sheet.write_string(row, 0, label, self.bold)
+            if isinstance(value, dt.date):
+                sheet.write_datetime(row, 1, dt.datetime.combine(value, dt.time()), self.date)
+            elif value:
+                sheet.write_string(row, 1, value)
+            row += 1
+
+        def sides(activity: Activity) -> tuple[str, str]:
+            client: list[str] = []
+            agency: list[str] = []
+            for key in letter_order(playbook):
+                holders = activity.raci.get(key, ())
+                for side, theirs in ((client, False), (agency, True)):
+                    names = [role(r) for r in holders if (r in party_roles) == theirs]
+                    if names:
+                        side.append(f"{key}: {', '.join(names)}")
+            return "; ".join(client), "; ".join(agency)
+
+        in_scope = [playbook.activity(a) for a in engagement.in_scope]
+        row = self.table(
+            sheet,
+            row + 1,
+            "In scope",
+            ("Activity id", "Activity", "Client letters", f"{party.name} letters"),
+            [(a.id, a.name, *sides(a)) for a in in_scope],
+        )
+        out_of_scope = [playbook.activity(a) for a in engagement.out_of_scope]
+        row = self.table(
+            sheet,
+            row + 1,
+            "Out of scope",
+            ("Activity id", "Activity"),
+            [(a.id, a.name) for a in out_of_scope],
+        )
+        row = self.table(
+            sheet,
+            row + 1,
+            "Deliverables",
+            ("Deliverable", "Quantity", "Due", "Description"),
+            [(d.name, d.quantity, d.due, d.description) for d in engagement.deliverables],
+        )
+        approvals = engagement.approvals
+        approval_rows = []
+        if approvals is not None:
+            approval_rows = [
+                ("Approver", role(approvals.approver)),
+                ("Review window", str(approvals.review_window or "")),
+                ("Silence means approval", "yes" if approvals.silence_means_approval else "no"),
+            ]
+        row = self.table(sheet, row + 1, "Approvals", (), approval_rows)
+        if engagement.change_process:
+            sheet.write_string(row + 1, 0, "Change process", self.title)
+            sheet.merge_range(row + 2, 0, row + 2, 3, "", self.wrap)
+            sheet.write_string(row + 2, 0, engagement.change_process, self.wrap)
+            sheet.set_row(row + 2, 15 * (1 + len(engagement.change_process) // 120))
+            row += 3
+        self.table(
+            sheet,
+            row + 1,
+            "Sign-off",
+            ("Role", "Name", "Date", "Signature"),
+            [
+                (role(r), ", ".join(playbook.holders_of(playbook.role(r))), "", "")
+                for r in engagement.sign_off
+            ],
+        )
+
+    def table(
+        self,
+        sheet: Any,
+        row: int,
+        title: str,
+        header: tuple[str, ...],
+        rows: list[tuple[Any, ...]],
+    ) -> int:
+        """Write a titled block; return the row after it."""
+        sheet.write_string(row, 0, title, self.title)
+        row += 1
+        for column, text in enumerate(header):
+            sheet.write_string(row, column, text, self.header)
+        row += 1 if header else 0
+        for values in rows:
+            for column, value in enumerate(values):
+                if isinstance(value, dt.date):
+                    sheet.write_datetime(
+                        row, column, dt.datetime.combine(value, dt.time()), self.date
+                    )
+                elif isinstance(value, (int, float)):
+                    sheet.write_number(row, column, value)
+                elif value:
+                    sheet.write_string(row, column, value, self.wrap)
+            row += 1
+        if not rows:
+            sheet.write_string(row, 0, "none")
+            row += 1
+        return row
+
+
+def _width(values: list[str], header: str, low: int, high: int) -> int:
+    return max(low, min(high, max((len(v) for v in [header, *values]), default=0) + 2))
+
+
+def matrix_xlsx(playbook: Playbook) -> bytes:
+    """The RACI matrix as an Excel workbook.
+
+    Sheets: ``Matrix`` (row 1 role names, row 2 the CSV's column keys — ``id``, ``name``,
+    ``area``, ``stage``, role ids, ``notes`` — then one row per activity; the two header
+    rows and the id and name columns are frozen, the table has an autofilter, letter cells
+    are coloured by letter and a legend sits under the table), one sheet per engagement
+    (named by its id, at most 31 characters, made unique), and ``Legend``. User text is
+    always written as text, so a name like ``=HYPERLINK(...)`` is never a formula.
+
+    Args:
+        playbook: A validated playbook.
+
+    Returns:
+        The ``.xlsx`` file's bytes; the creation date is the playbook's effective date (or a
+        fixed date) so the same playbook gives the same bytes.
+    """
+    return _Workbook(playbook).build()
+
+
+def playbook_json(playbook: Playbook) -> str:
+    """The whole validated playbook as JSON (``playbook-json/1``; see the module docstring).
+
+    Args:
+        playbook: A validated playbook.
+
+    Returns:
+        Indented JSON text ending with a newline.
+    """
+    # mode="python": the JSON mode makes pydantic warn on the tuple-typed raci letters.
+    data = playbook.model_dump(mode="python", by_alias=True, exclude_none=True)
+    document = {
+        "format": JSON_FORMAT,
+        "generator": {"name": "playbook", "version": __version__},
+        **data,
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+DURATION_JSON_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "A duration: 4 business hours is {value: 4, unit: hour, business: true}.",
+    "properties": {
+        "value": {"type": "number", "exclusiveMinimum": 0},
+        "unit": {"enum": list(dict.fromkeys(unit for unit, _ in DURATION_UNITS.values()))},
+        "business": {"type": "boolean"},
+    },
+    "required": ["value", "unit", "business"],
+    "additionalProperties": False,
+}
+
+
+def _replace(node: Any, old: dict[str, Any], new: dict[str, Any]) -> Any:
+    if node == old:
+        return new
+    if isinstance(node, dict):
+        return {key: _replace(value, old, new) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_replace(value, old, new) for value in node]
+    return node
+
+
+def export_json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of :func:`playbook_json`'s output.
+
+    Derived from the model's serialization schema, with durations as objects and the
+    ``format`` and ``generator`` keys added.
+
+    Returns:
+        The schema as a dict, ready for ``json.dumps``.
+    """
+    schema = Playbook.model_json_schema(mode="serialization", by_alias=True)
+    duration_text = TypeAdapter(DurationValue).json_schema(mode="serialization")
+    schema = _replace(schema, duration_text, DURATION_JSON_SCHEMA)
+    properties = {
+        "format": {"const": JSON_FORMAT},
+        "generator": {
+            "type": "object",
+            "properties": {"name": {"type": "string"}, "version": {"type": "string"}},
+            "required": ["name", "version"],
+            "additionalProperties": False,
+        },
+        **schema.pop("properties"),
+    }
+    return {
+        **schema,
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "playbook-export.schema.json",
+        "title": "Responsibility playbook export (playbook-json/1)",
+        "description": (
+            "The validated playbook: sections as in the YAML, defaults filled in, dates as "
+            "YYYY-MM-DD, durations as {value, unit, business}."
+        ),
+        "properties": properties,
+        "required": ["format", "generator", *schema.get("required", [])],
+    }
+
+
+def site_downloads(playbook: Playbook) -> dict[str, str | bytes]:
+    """The files the site offers for download, by their path in the site.
+
+    ``playbook.schema.json`` documents ``playbook.json``; ``yaml.schema.json`` is the schema
+    of the YAML files themselves (what editors use).
+    """
+    from .model import json_schema
+
+    def dumped(value: Any) -> str:
+        return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+
+    return {
+        "downloads/raci.csv": matrix_csv(playbook),
+        "downloads/raci.xlsx": matrix_xlsx(playbook),
+        "downloads/playbook.json": playbook_json(playbook),
+        "downloads/playbook.schema.json": dumped(export_json_schema()),
+        "downloads/yaml.schema.json": dumped(json_schema()),
+    }
