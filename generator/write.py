@@ -24,14 +24,24 @@ MANIFEST = ".playbook-manifest.json"
 NAV_FILE = ".nav.yml"
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path: Path, content: str | bytes) -> None:
-    """Write ``content`` to ``path`` through a temporary file in the same folder."""
+    """Write ``content`` to ``path`` through a temporary file in the same folder.
+
+    The file gets ordinary permissions (0666 less the umask), not the temporary file's 0600.
+    """
     data = content.encode("utf-8") if isinstance(content, str) else content
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
+        os.chmod(temp, 0o666 & ~_umask())
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
@@ -112,6 +122,7 @@ def replace_folder(target: Path, build: Path) -> None:
     """Put the freshly built folder ``build`` where ``target`` is, keeping ``target`` until
     the new one is in place."""
     target = Path(target)
+    os.chmod(build, 0o777 & ~_umask())
     if target.exists():
         old = target.with_name(f".{target.name}.old-{os.getpid()}")
         os.replace(target, old)
