@@ -252,9 +252,14 @@ class Links:
         return posixpath.relpath(path, self._base(here) or ".")
 
 
-def _diagram_block(svg: str) -> str:
-    """An SVG as one raw HTML block: a block-level wrapper keeps Markdown out of it."""
-    return f'<div class="pb-diagram">{svg}</div>'
+def _diagram_block(svg: str, wide: bool = False) -> str:
+    """An SVG as one raw HTML block: a block-level wrapper keeps Markdown out of it.
+
+    A wide diagram keeps its size and scrolls sideways instead of shrinking.
+    """
+    extra = " pb-diagram--wide" if wide else ""
+    label = ' tabindex="0" role="region" aria-label="Handoff swimlane"' if wide else ""
+    return f'<div class="pb-diagram{extra}"{label}>{svg}</div>'
 
 
 class Renderer:
@@ -421,7 +426,7 @@ class Renderer:
         svg = diagrams.swimlane_svg(
             self.pb, link=lambda hid: self.links.href(here, f"handoffs/{hid}.md")
         )
-        return _diagram_block(svg)
+        return _diagram_block(svg, wide=True)
 
     def sla_words(self, handoff: Handoff) -> str:
         """``accept within 4 business hours; first contact within 1 business day (Mon–Fri …)``."""
