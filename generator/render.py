@@ -274,7 +274,10 @@ class Renderer:
         self.pages: dict[str, str] = {}
         self.titles: dict[str, str] = {}
 
-    def page(self, path: str, template: str, title: str, **context: Any) -> None:
+    def page(
+        self, path: str, template: str, title: str, *, wide: bool = False, **context: Any
+    ) -> None:
+        """Render one page. A ``wide`` page hides Material's sidebars to give a table room."""
         here = path
 
         def link(kind: str, ident: str, anchor: str = "") -> str:
@@ -298,7 +301,8 @@ class Renderer:
             file_href=file_href,
             **context,
         )
-        front = f"---\ntitle: {json.dumps(title_text(title), ensure_ascii=False)}\n---\n\n"
+        hide = "hide: [navigation, toc]\n" if wide else ""
+        front = f"---\ntitle: {json.dumps(title_text(title), ensure_ascii=False)}\n{hide}---\n\n"
         self.pages[path] = front + tidy(body) + self.abbreviations(body)
         self.titles[path] = title
 
@@ -372,12 +376,13 @@ class Renderer:
     def render_matrix(self) -> None:
         groups = self.area_groups()
         if not self.links.split:
-            self.page("raci/index.md", "raci.md.j2", "Who does what (RACI)", groups=groups)
+            self.page("raci/index.md", "raci.md.j2", "Who does what (RACI)", groups=groups,
+                      wide=True)
             return
         self.page("raci/index.md", "raci-areas.md.j2", "Who does what (RACI)", groups=groups)
         for area, activities in groups:
             self.page(self.target("area", area), "raci.md.j2", f"RACI: {area}",
-                      groups=[(area, activities)])
+                      groups=[(area, activities)], wide=True)
 
     def area_groups(self) -> list[tuple[str, list[Activity]]]:
         groups: dict[str, list[Activity]] = defaultdict(list)

@@ -134,7 +134,7 @@ def test_engagement_prints_to_a4_without_navigation(page, site_url, artifacts) -
     (artifacts / "engagement.pdf").write_bytes(pdf)
     reader = PdfReader(io.BytesIO(pdf))
     text = "\n".join(p.extract_text() for p in reader.pages)
-    assert 1 <= len(reader.pages) <= 5
+    assert 1 <= len(reader.pages) <= 4  # the example prints on 3 A4 pages
     for chrome in ["Skip to content", "Table of contents", "Search", "Made with",
                    "Changing this playbook"]:
         assert chrome not in text
