@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -61,7 +61,7 @@ class Limits:
     max_list_items: int = 50_000
     max_text_chars: int = 20_000
 
-    ENV = {
+    ENV: ClassVar[dict[str, str]] = {
         "max_file_bytes": "PLAYBOOK_MAX_FILE_BYTES",
         "max_alias_nodes": "PLAYBOOK_MAX_ALIAS_NODES",
         "max_depth": "PLAYBOOK_MAX_DEPTH",
@@ -86,7 +86,10 @@ class Source:
 
     ``keys[path]`` is where the key naming ``path`` stands, ``values[path]`` where its value
     starts. List sections split across files are concatenated; a path's index counts in the
-    concatenated list.
+    concatenated list. ``replaced`` holds the paths whose value the loader already reported
+    and replaced (a forbidden tag, a bad date …), so validation does not report them again;
+    ``broken`` the files that could not be read at all, so that references into them are not
+    reported as unknown.
     """
 
     folder: str
@@ -95,6 +98,8 @@ class Source:
     values: dict[PathKey, Location] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    replaced: dict[PathKey, Location] = field(default_factory=dict)
+    broken: list[str] = field(default_factory=list)
 
     def at(self, path: PathKey) -> Location:
         """Where the value at ``path`` is, or the nearest enclosing place that is known."""
@@ -136,19 +141,41 @@ def playbook_files(folder: Path) -> list[Path]:
     )
 
 
-class _TooDeep(Exception):
-    pass
+class _Abandon(Exception):
+    """The file cannot be used; the reason has been reported."""
+
+
+def _shown_tag(tag: str) -> str:
+    prefix = "tag:yaml.org,2002:"
+    return "!!" + tag[len(prefix) :] if tag.startswith(prefix) else tag
+
+
+_ALLOWED_TAGS = ", ".join(
+    "!!" + name for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
+)
+
+
+def _is_empty(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.value == "" and not node.style
 
 
 class _Converter:
-    """Turns one document's nodes into values, recording marks and problems."""
+    """Turns one document's nodes into values, recording marks and problems.
+
+    PyYAML's composer shares one node between an anchor and its aliases, so a node met a
+    second time is an alias. What it expands to is counted (from sizes computed once per
+    node, before anything is expanded), so an alias bomb is refused without being built.
+    """
 
     def __init__(self, file: str, limits: Limits, source: Source) -> None:
         self.file = file
         self.limits = limits
         self.source = source
         self.alias_nodes = 0
-        self.alias_stop = False
+        self.expanding = False
+        self.visited: set[int] = set()
+        self.active: set[int] = set()
+        self.sizes: dict[int, int] = {}
         self.constructor = yaml.constructor.SafeConstructor()
 
     def loc(self, node: yaml.Node) -> Location:
@@ -160,82 +187,119 @@ class _Converter:
             Diagnostic("error", self.loc(node), format_path(path), message)
         )
 
-    def convert(
-        self, node: yaml.Node, path: PathKey, depth: int, seen: dict[int, int], record: bool
-    ) -> Any:
+    def replace(self, node: yaml.Node, path: PathKey, message: str) -> None:
+        """Report the value at ``path`` and mark it as replaced (validation stays quiet)."""
+        self.error(node, path, message)
+        self.source.replaced[path] = self.loc(node)
+
+    def expansion(self, node: yaml.Node) -> int:
+        """How many nodes ``node`` stands for with its aliases expanded (capped past the limit)."""
+        cap = self.limits.max_alias_nodes + 1
+        known = self.sizes.get(id(node))
+        if known is not None:
+            return known
+        self.sizes[id(node)] = cap  # a node inside itself expands without end
+        total = 1
+        if isinstance(node, yaml.MappingNode):
+            children = [child for pair in node.value for child in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = node.value
+        else:
+            children = []
+        for child in children:
+            total += self.expansion(child)
+            if total >= cap:
+                total = cap
+                break
+        self.sizes[id(node)] = total
+        return total
+
+    def convert(self, node: yaml.Node, path: PathKey, depth: int, record: bool) -> Any:
         if record:
             self.source.values[path] = self.loc(node)
         if depth > self.limits.max_depth:
             self.error(node, path, f"nested deeper than {self.limits.max_depth} levels")
-            raise _TooDeep
+            raise _Abandon
         ident = id(node)
-        shared = seen.get(ident, 0)
-        if shared:
-            # A node met again is an alias: count what it expands to.
-            self.alias_nodes += 1
+        if ident in self.active:
+            self.replace(
+                node, path, "an alias refers to a value that contains it (recursive alias)"
+            )
+            return None
+        if ident in self.visited and not self.expanding:
+            self.alias_nodes += self.expansion(node)
             if self.alias_nodes > self.limits.max_alias_nodes:
-                if not self.alias_stop:
-                    self.alias_stop = True
-                    self.error(
-                        node,
-                        path,
-                        f"aliases expand past {self.limits.max_alias_nodes:,} nodes "
-                        "(limit PLAYBOOK_MAX_ALIAS_NODES)",
-                    )
-                return None
-        seen[ident] = shared + 1
-        try:
-            if node.tag not in _STANDARD_TAGS:
-                self.error(node, path, f"YAML tag '{node.tag}' is not allowed (only standard tags)")
-                return None
-            if isinstance(node, yaml.MappingNode):
-                return self.mapping(node, path, depth, seen, record and not shared)
-            if isinstance(node, yaml.SequenceNode):
-                return self.sequence(node, path, depth, seen, record and not shared)
+                self.error(
+                    node,
+                    path,
+                    f"aliases expand past {self.limits.max_alias_nodes:,} nodes "
+                    "(limit PLAYBOOK_MAX_ALIAS_NODES)",
+                )
+                raise _Abandon
+            self.expanding = True
+            try:
+                return self.convert(node, path, depth, False)
+            finally:
+                self.expanding = False
+        self.visited.add(ident)
+        if node.tag not in _STANDARD_TAGS:
+            self.replace(
+                node,
+                path,
+                f"YAML tag '{_shown_tag(node.tag)}' is not allowed "
+                f"(only the standard tags: {_ALLOWED_TAGS})",
+            )
+            return None
+        if isinstance(node, yaml.ScalarNode):
             return self.scalar(node, path)
+        self.active.add(ident)
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self.mapping(node, path, depth, record)
+            return self.sequence(node, path, depth, record)
         finally:
-            seen[ident] -= 1
-            if not seen[ident]:
-                del seen[ident]
+            self.active.discard(ident)
 
     def scalar(self, node: yaml.ScalarNode, path: PathKey) -> Any:
         tag = node.tag
         if tag == "tag:yaml.org,2002:str":
             if len(node.value) > self.limits.max_text_chars:
-                self.error(
+                self.replace(
                     node,
                     path,
                     f"text of {len(node.value):,} characters is longer than the "
                     f"{self.limits.max_text_chars:,} allowed (limit PLAYBOOK_MAX_TEXT_CHARS)",
                 )
-                return ""
+                return None
             return node.value
         try:
             constructor = self.constructor.yaml_constructors[tag]
             return constructor(self.constructor, node)
         except (ValueError, TypeError, OverflowError, yaml.constructor.ConstructorError):
-            what = "date" if tag.endswith("timestamp") else tag.rsplit(":", 1)[-1]
-            self.error(node, path, f"'{node.value}' is not a valid {what}")
+            if tag.endswith("timestamp"):
+                message = f"bad date '{node.value}': there is no such date (expected YYYY-MM-DD)"
+            else:
+                message = f"'{node.value}' is not a valid {tag.rsplit(':', 1)[-1]}"
+            self.replace(node, path, message)
             return None
 
     def sequence(
-        self, node: yaml.SequenceNode, path: PathKey, depth: int, seen: dict[int, int], record: bool
-    ) -> list[Any]:
+        self, node: yaml.SequenceNode, path: PathKey, depth: int, record: bool
+    ) -> list[Any] | None:
         if len(node.value) > self.limits.max_list_items:
-            self.error(
+            self.replace(
                 node,
                 path,
                 f"list of {len(node.value):,} items is longer than the "
                 f"{self.limits.max_list_items:,} allowed (limit PLAYBOOK_MAX_LIST_ITEMS)",
             )
-            return []
+            return None
         return [
-            self.convert(item, path + (i,), depth + 1, seen, record)
-            for i, item in enumerate(node.value)
+            self.convert(item, path + (i,), depth + 1, record) for i, item in enumerate(node.value)
         ]
 
     def mapping(
-        self, node: yaml.MappingNode, path: PathKey, depth: int, seen: dict[int, int], record: bool
+        self, node: yaml.MappingNode, path: PathKey, depth: int, record: bool
     ) -> dict[str, Any]:
         result: dict[str, Any] = {}
         key_nodes: dict[str, yaml.Node] = {}
@@ -259,33 +323,36 @@ class _Converter:
                 )
                 continue
             key_nodes[key] = key_node
+            result[key] = self.convert(value_node, sub, depth + 1, record)
             if record:
                 self.source.keys[sub] = self.loc(key_node)
-            result[key] = self.convert(value_node, sub, depth + 1, seen, record)
+                if _is_empty(value_node):  # `key:` with nothing after it: point at the key
+                    self.source.values[sub] = self.loc(key_node)
         for merge_node in merged:
-            self.merge(merge_node, result, path, depth, seen, record)
+            self.merge(merge_node, result, path, depth, record)
         return result
 
     def merge(
-        self,
-        node: yaml.Node,
-        result: dict[str, Any],
-        path: PathKey,
-        depth: int,
-        seen: dict[int, int],
-        record: bool,
+        self, node: yaml.Node, result: dict[str, Any], path: PathKey, depth: int, record: bool
     ) -> None:
         sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
         for source in sources:
             if not isinstance(source, yaml.MappingNode):
                 self.error(source, path, "a merge key '<<' needs a mapping or a list of mappings")
                 continue
-            value = self.convert(source, path + ("<<",), depth + 1, seen, False)
+            value = self.convert(source, path + ("<<",), depth + 1, False)
+            where = {
+                str(key_node.value): self.loc(key_node if _is_empty(value_node) else value_node)
+                for key_node, value_node in source.value
+                if isinstance(key_node, yaml.ScalarNode)
+            }
             for key, item in (value or {}).items():
                 if key not in result:
                     result[key] = item
                     if record:
-                        self.source.values.setdefault(path + (key,), self.loc(source))
+                        self.source.values.setdefault(
+                            path + (key,), where.get(key, self.loc(source))
+                        )
 
 
 def _flow_depth(text: str) -> int:
@@ -347,6 +414,19 @@ def _read_text(path: Path, file: str, limits: Limits) -> tuple[str | None, Diagn
         )
 
 
+def _syntax_error(exc: yaml.MarkedYAMLError, file: str) -> Diagnostic:
+    """Where the parser stopped, what it found, and what it was reading (with its start)."""
+    mark = exc.problem_mark or exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = str(exc.problem or exc.context or "the YAML cannot be parsed")
+    context = str(exc.context) if exc.problem and exc.context else ""
+    start = exc.context_mark
+    if context and start and (start.line, start.column) != (line - 1, column - 1):
+        context += f" started at line {start.line + 1}, column {start.column + 1}"
+    message = f"YAML syntax: {problem}" + (f" ({context})" if context else "")
+    return Diagnostic("error", Location(file, line, column), "", message)
+
+
 def _documents(text: str) -> Iterator[yaml.Node | None]:
     loader = _Loader(text)
     try:
@@ -356,11 +436,11 @@ def _documents(text: str) -> Iterator[yaml.Node | None]:
         loader.dispose()
 
 
-_Marks = tuple[dict[PathKey, Location], dict[PathKey, Location]]
+_Marks = tuple[dict[PathKey, Location], dict[PathKey, Location], dict[PathKey, Location]]
 
 
 def load_file(path: Path, source: Source, limits: Limits) -> tuple[dict[str, Any], _Marks] | None:
-    """One file's top-level mapping and its (key, value) marks under the file's own paths.
+    """One file's top-level mapping and its (key, value, replaced) marks under its own paths.
 
     Returns None when the file cannot be used; the reason is in ``source.diagnostics``.
     """
@@ -381,34 +461,29 @@ def load_file(path: Path, source: Source, limits: Limits) -> tuple[dict[str, Any
     try:
         documents = list(_documents(text))
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
-        source.diagnostics.append(
-            Diagnostic("error", Location(file, line, column), "", f"YAML syntax: {message}")
-        )
+        source.diagnostics.append(_syntax_error(exc, file))
         return None
     except (yaml.YAMLError, RecursionError) as exc:
         source.diagnostics.append(
             Diagnostic("error", Location(file), "", f"YAML could not be read: {exc}")
         )
         return None
-    documents = [d for d in documents if d is not None]
-    if not documents:
-        return {}, ({}, {})
-    if len(documents) > 1:
-        second = documents[1].start_mark
+    nodes: list[yaml.Node] = [d for d in documents if d is not None]
+    if not nodes:
+        return {}, ({}, {}, {})
+    if len(nodes) > 1:
+        second = nodes[1].start_mark
         source.diagnostics.append(
             Diagnostic(
                 "error",
                 Location(file, second.line + 1, second.column + 1),
                 "",
-                f"a file holds one YAML document, found {len(documents)}; "
+                f"a file holds one YAML document, found {len(nodes)}; "
                 "split them into separate files",
             )
         )
         return None
-    root = documents[0]
+    root = nodes[0]
     if not isinstance(root, yaml.MappingNode):
         found = "a list" if isinstance(root, yaml.SequenceNode) else "a single value"
         mark = root.start_mark
@@ -425,13 +500,18 @@ def load_file(path: Path, source: Source, limits: Limits) -> tuple[dict[str, Any
     scratch = Source(source.folder)
     converter = _Converter(file, limits, scratch)
     try:
-        data = converter.mapping(root, (), 0, {}, True)
-    except _TooDeep:
+        data = converter.mapping(root, (), 0, True)
+    except _Abandon:
         data = None
+    except RecursionError:
+        data = None
+        scratch.diagnostics.append(
+            Diagnostic("error", Location(file), "", "the YAML is nested too deeply to read")
+        )
     source.diagnostics.extend(scratch.diagnostics)
     if data is None:
         return None
-    return data, (scratch.keys, scratch.values)
+    return data, (scratch.keys, scratch.values, scratch.replaced)
 
 
 def load(folder: Path | str, limits: Limits | None = None) -> Source:
@@ -461,53 +541,62 @@ def load(folder: Path | str, limits: Limits | None = None) -> Source:
     for path in files:
         loaded = load_file(path, source, limits)
         source.files.append(display_path(path))
-        if loaded is not None:
-            data, (keys, values) = loaded
-            _merge_file(source, data, keys, values, first_map)
+        if loaded is None:
+            source.broken.append(display_path(path))
+        else:
+            data, marks = loaded
+            _merge_file(source, data, marks, first_map)
     return source
 
 
 def _merge_file(
-    source: Source,
-    data: dict[str, Any],
-    keys: dict[PathKey, Location],
-    values: dict[PathKey, Location],
-    first_map: dict[str, Location],
+    source: Source, data: dict[str, Any], marks: _Marks, first_map: dict[str, Location]
 ) -> None:
+    from .model import describe
+
     for section, value in data.items():
-        here = keys[(section,)]
+        here = marks[0][(section,)]
         offset = 0
-        if section in LIST_SECTIONS and isinstance(value, list):
+        if section in MAP_SECTIONS and section in first_map:
+            first = first_map[section]
+            for at, other in ((here, first), (first, here)):
+                source.diagnostics.append(
+                    Diagnostic(
+                        "error",
+                        at,
+                        section,
+                        f"section '{section}' appears twice (also at {other}); "
+                        "it must appear once",
+                    )
+                )
+            continue
+        if section in LIST_SECTIONS:
+            if value is None:
+                value = []
+            if not isinstance(value, list):
+                source.diagnostics.append(
+                    Diagnostic(
+                        "error",
+                        marks[1].get((section,), here),
+                        section,
+                        f"expected a list of entries, found {describe(value)}",
+                    )
+                )
+                continue
             existing = source.data.setdefault(section, [])
-            if not isinstance(existing, list):
-                existing = source.data[section] = []
             offset = len(existing)
             existing.extend(value)
-        elif section in MAP_SECTIONS and section in first_map:
-            first = first_map[section]
-            message = (
-                f"section '{section}' appears twice (also at {first}); it must appear once"
-            )
-            source.diagnostics.append(Diagnostic("error", here, section, message))
-            source.diagnostics.append(
-                Diagnostic(
-                    "error", first, section, f"section '{section}' appears twice (also at {here})"
-                )
-            )
-            continue
-        elif section in LIST_SECTIONS and section in source.data:
-            continue  # a non-list second part; the type error is reported by validation
         else:
             source.data[section] = value
             first_map[section] = here
-        for table, target in ((keys, source.keys), (values, source.values)):
+        for table, target in zip(marks, (source.keys, source.values, source.replaced)):
             for path, location in table.items():
-                if path and path[0] == section:
-                    if offset and len(path) > 1 and isinstance(path[1], int):
+                if path == (section,):
+                    target.setdefault(path, location)  # a split section is where it starts
+                elif path and path[0] == section:
+                    if offset and isinstance(path[1], int):
                         path = (section, path[1] + offset) + path[2:]
                     target[path] = location
-        if (section,) not in source.keys:
-            source.keys[(section,)] = here
 
 
 def parse_date(value: Any) -> dt.date | None:

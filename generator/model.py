@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -64,6 +64,9 @@ def _text(value: Any) -> str:
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         raise _fail(f"expected text, found {describe(value)}; quote it to keep it exact")
+    if isinstance(value, (bool, dt.date)):
+        # YAML reads an unquoted yes/no/on/off as true/false and 2026-01-15 as a date.
+        raise _fail(f"expected text, found {describe(value)}; quote it to keep it as text")
     raise _fail(f"expected text, found {describe(value)}")
 
 
@@ -78,6 +81,9 @@ def _id(value: Any) -> str:
     if not isinstance(value, str):
         raise _fail(f"expected an id, found {describe(value)}")
     if not _ID_RE.match(value):
+        parts = [part.strip() for part in value.split(",")]
+        if len(parts) > 1 and all(_ID_RE.match(part) for part in parts):
+            raise _fail(f"bad id '{value}': for several ids write a list: [{', '.join(parts)}]")
         hint = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
         suggestion = f" (e.g. '{hint}')" if hint and _ID_RE.match(hint) and hint != value else ""
         raise _fail(
@@ -85,7 +91,7 @@ def _id(value: Any) -> str:
             f"letter or digit{suggestion}"
         )
     if value in RESERVED_IDS:
-        raise _fail(f"bad id '{value}': '{value}' is reserved")
+        raise _fail(f"bad id '{value}': '{value}' is reserved (it names a section's index page)")
     return value
 
 
@@ -155,10 +161,19 @@ def _time(value: Any) -> str:
     raise _fail(f"expected a time \"HH:MM\", found {describe(value)}")
 
 
+_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
 def _weekday(value: Any) -> str:
-    if isinstance(value, str) and value.strip().lower()[:3] in WEEKDAYS:
-        return value.strip().lower()[:3]
-    raise _fail(f"expected a weekday ({', '.join(WEEKDAYS)}), found {describe(value)}")
+    if isinstance(value, str):
+        day = value.strip().lower()
+        if day in WEEKDAYS or day in _DAY_NAMES:
+            return day[:3]
+    import difflib
+
+    close = difflib.get_close_matches(value, WEEKDAYS, n=1) if isinstance(value, str) else []
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    raise _fail(f"expected a weekday ({', '.join(WEEKDAYS)}), found {describe(value)}{hint}")
 
 
 def _timezone(value: Any) -> str:
@@ -167,7 +182,7 @@ def _timezone(value: Any) -> str:
     text = _text(value)
     try:
         ZoneInfo(text)
-    except Exception:  # ZoneInfo raises several types for bad names
+    except Exception:  # noqa: BLE001 - ZoneInfo raises several unrelated types for bad names
         raise _fail(f"unknown time zone '{text}' (e.g. Europe/London, America/New_York, UTC)")
     return text
 
@@ -184,7 +199,7 @@ def _choice(*options: str) -> Any:
             return value
         import difflib
 
-        close = difflib.get_close_matches(str(value), options, n=1) if value is not None else []
+        close = difflib.get_close_matches(value, options, n=1) if isinstance(value, str) else []
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         raise _fail(f"expected one of {', '.join(options)}; found {describe(value)}{hint}")
 
@@ -238,8 +253,8 @@ def parse_duration(value: Any) -> Duration:
         return value
     if not isinstance(value, str):
         raise _fail(
-            f"expected a duration like '4 business hours', found {describe(value)} "
-            f"(units: {_ACCEPTED_UNITS})"
+            f"expected a duration like '4 business hours', found {describe(value)}; "
+            f"write '<number> <unit>' with unit one of {_ACCEPTED_UNITS}"
         )
     match = _DURATION_RE.match(value)
     unit = DURATION_UNITS.get(" ".join(match[2].lower().split())) if match else None

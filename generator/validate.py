@@ -8,6 +8,7 @@ the contract. Nothing stops at the first problem.
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from collections import Counter, deque
@@ -21,7 +22,9 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from .errors import Diagnostic, Location, Severity
 from .load import LIST_SECTIONS, SECTIONS, Limits, PathKey, Source, format_path, load
 from .model import (
+    _ID_RE,
     BUILTIN_MODELS,
+    RESERVED_IDS,
     SECTION_MODELS,
     Activity,
     Engagement,
@@ -40,6 +43,7 @@ _PATTERNS = {
     r"^[a-z][a-z0-9_-]*$": "a clock name is lowercase letters, digits, '_' or '-'",
     r"^[A-Za-z][A-Za-z0-9_-]*$": "a model name is letters, digits, '_' or '-'",
 }
+_MODEL_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
 
 @dataclass
@@ -103,6 +107,11 @@ def _model_class(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
+def _valid_id(value: Any) -> bool:
+    """An id that references may point at (a bad id is reported once, where it is defined)."""
+    return isinstance(value, str) and bool(_ID_RE.match(value)) and value not in RESERVED_IDS
+
+
 def field_names(model: type[BaseModel]) -> list[str]:
     return [info.alias or name for name, info in model.model_fields.items()]
 
@@ -126,6 +135,8 @@ class _Checker:
         at_key: bool = False,
         where: Location | None = None,
     ) -> None:
+        if severity == "error" and path in self.source.replaced:
+            return  # the loader reported this value already
         location = where or (self.source.key_at(path) if at_key else self.source.at(path))
         self.diagnostics.append(Diagnostic(severity, location, format_path(path), message))
 
@@ -144,9 +155,30 @@ class _Checker:
         try:
             return adapter.validate_python(value)
         except ValidationError as exc:
-            for problem in exc.errors(include_url=False):
+            problems = exc.errors(include_url=False)
+            typos = {
+                (path + tuple(p["loc"][:-1]), self.closest_key(model, p["loc"]))
+                for p in problems
+                if p["type"] == "extra_forbidden"
+            }
+            for problem in problems:
+                loc = path + tuple(problem["loc"])
+                if problem["type"] == "missing" and (loc[:-1], loc[-1]) in typos:
+                    continue  # the unknown key next to it says "did you mean …"
                 self.translate(model, path, problem)
             return None
+
+    def known_keys(self, model: Any, loc: tuple[Any, ...]) -> list[str]:
+        """The keys allowed in the mapping that holds ``loc`` (the last part is the key)."""
+        parent: Any = model
+        for part in loc[:-1]:
+            parent = _inner_model(parent, part) if parent is not None else None
+        cls = _model_class(parent)
+        return field_names(cls) if cls else []
+
+    def closest_key(self, model: Any, loc: tuple[Any, ...]) -> str | None:
+        close = difflib.get_close_matches(str(loc[-1]), self.known_keys(model, loc), n=1)
+        return close[0] if close else None
 
     def translate(self, model: Any, base: PathKey, problem: Any) -> None:
         loc = tuple(problem["loc"])
@@ -160,15 +192,19 @@ class _Checker:
         kind = problem["type"]
         value = problem.get("input")
         if kind == "missing":
-            self.error(path[:-1], f"missing required field '{path[-1]}'")
+            # Under a key (organisation:, approvals:) point at the key; in a list, at the entry.
+            parent = path[:-1]
+            under_key = bool(parent) and isinstance(parent[-1], str)
+            self.error(parent, f"missing required field '{path[-1]}'", at_key=under_key)
             return
         if kind == "extra_forbidden":
-            parent: Any = model
-            for part in loc[:-1]:
-                parent = _inner_model(parent, part) if parent is not None else None
-            cls = _model_class(parent)
-            known = field_names(cls) if cls else []
-            self.error(path, f"unknown key '{loc[-1]}'{suggest(loc[-1], known)}", at_key=True)
+            close = self.closest_key(model, loc)
+            known = self.known_keys(model, loc)
+            if close:
+                hint = f" (did you mean '{close}'?)"
+            else:
+                hint = f"; the keys here are {', '.join(known)}" if known else ""
+            self.error(path, f"unknown key '{loc[-1]}'{hint}", at_key=True)
             return
         if kind == "playbook":
             message = context.get("message", problem["msg"])
@@ -181,7 +217,7 @@ class _Checker:
             message = f"bad key '{value}': {rule}" if on_key else f"bad value '{value}': {rule}"
         elif kind == "string_type":
             message = f"expected text, found {describe(value)}"
-        elif kind.startswith("int") or kind.startswith("greater_than"):
+        elif kind.startswith(("int", "greater_than")):
             message = f"expected a whole number of 0 or more, found {describe(value)}"
         else:
             message = problem["msg"]
@@ -189,11 +225,12 @@ class _Checker:
 
     def run(self) -> Result:
         data = self.source.data
-        for section, value in data.items():
+        for section in data:
             if section not in SECTIONS:
                 self.error(
                     (section,),
-                    f"unknown section '{section}'{suggest(section, SECTIONS)}",
+                    f"unknown section '{section}'"
+                    + (suggest(section, SECTIONS) or f"; the sections are {', '.join(SECTIONS)}"),
                     at_key=True,
                 )
         if not self.source.files or (
@@ -201,8 +238,9 @@ class _Checker:
         ):
             return self.finish()
         if "organisation" not in data:
-            self.error((), "missing required section 'organisation'",
-                       where=Location(self.source.folder))
+            if not self.source.broken:
+                self.error((), "missing required section 'organisation'",
+                           where=Location(self.source.folder))
         else:
             self.organisation = self.shape(
                 SECTION_MODELS["organisation"], data["organisation"], ("organisation",)
@@ -220,7 +258,7 @@ class _Checker:
             model = SECTION_MODELS[section]
             for index, raw in enumerate(items):
                 path = (section, index)
-                if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+                if isinstance(raw, dict) and _valid_id(raw.get("id")):
                     self.raw_ids[section].add(raw["id"])
                 entry = self.shape(model, raw, path)
                 if entry is not None:
@@ -233,10 +271,11 @@ class _Checker:
         has_errors = any(d.severity == "error" for d in self.diagnostics)
         playbook = None
         if not has_errors and self.organisation is not None:
+            sections: dict[str, Any] = {
+                s: tuple(entry for _, entry in self.entries[s]) for s in LIST_SECTIONS
+            }
             playbook = Playbook.model_construct(
-                organisation=self.organisation,
-                models=self.models,
-                **{s: tuple(entry for _, entry in self.entries[s]) for s in LIST_SECTIONS},
+                organisation=self.organisation, models=self.models, **sections
             )
             self.check_warnings(playbook)
         return Result(playbook, self.diagnostics)
@@ -248,6 +287,11 @@ class _Checker:
             self.error(("models",), f"expected a mapping of model names, found {describe(raw)}")
             return
         for name, value in raw.items():
+            if not _MODEL_NAME_RE.match(name):
+                self.error(("models", name),
+                           f"bad model name '{name}': {_PATTERNS[_MODEL_NAME_RE.pattern]}",
+                           at_key=True)
+                continue
             if name in BUILTIN_MODELS:
                 self.error(("models", name), f"model '{name}' is built in; choose another name",
                            at_key=True)
@@ -266,10 +310,25 @@ class _Checker:
                                f"letter '{key}' has min {letter.min} above max {letter.max}")
             self.models[name] = parsed
 
+    def model_name(self) -> str | None:
+        """The responsibility model named by the organisation, even one with other errors.
+
+        None when it cannot be known (the organisation is in a file that could not be read),
+        so that no letter is judged against the wrong model.
+        """
+        if self.organisation is not None:
+            return str(self.organisation.model)
+        raw = self.source.data.get("organisation")
+        if isinstance(raw, dict):
+            name = raw.get("model", "RACI")
+            return name if isinstance(name, str) else None
+        return None if self.source.broken else "RACI"
+
     def model_in_force(self) -> tuple[str, ResponsibilityModel | None]:
-        name = self.organisation.model if self.organisation else "RACI"
-        model = self.models.get(name) or BUILTIN_MODELS.get(name)
-        return name, model
+        name = self.model_name()
+        if name is None:
+            return "", None
+        return name, self.models.get(name) or BUILTIN_MODELS.get(name)
 
     def ids(self, section: str) -> dict[str, int]:
         return {entry.id: index for index, entry in self.entries[section]}
@@ -310,13 +369,16 @@ class _Checker:
                 else:
                     seen[goal.id] = g
 
-    def ref(self, kind: str, section: str, value: str | None, path: PathKey) -> bool:
+    def ref(
+        self, kind: str, section: str, value: str | None, path: PathKey, *, at_key: bool = False
+    ) -> bool:
         if value is None:
             return False
         known = self.raw_ids[section]
         if value in known:
             return True
-        self.error(path, f"unknown {kind} '{value}'{suggest(value, known)}")
+        if not self.source.broken:  # else it may be defined in the file that could not be read
+            self.error(path, f"unknown {kind} '{value}'{suggest(value, known)}", at_key=at_key)
         return False
 
     def ref_list(self, kind: str, section: str, values: Iterable[str], path: PathKey) -> None:
@@ -331,11 +393,14 @@ class _Checker:
         org = self.organisation
         if org is not None:
             self.ref("role", "roles", org.maintainer, ("organisation", "maintainer"))
-            if org.model not in BUILTIN_MODELS and org.model not in self.models:
+        name = self.model_name()
+        if name is not None and name not in BUILTIN_MODELS and name not in self.models:
+            raw_models = self.source.data.get("models")
+            if not (isinstance(raw_models, dict) and name in raw_models):  # else: reported there
                 known = list(BUILTIN_MODELS) + list(self.models)
                 self.error(("organisation", "model"),
-                           f"unknown responsibility model '{org.model}'{suggest(org.model, known)}"
-                           f" (built in: RACI, RASCI, DACI; or a key of 'models')")
+                           f"unknown responsibility model '{name}'{suggest(name, known)}; "
+                           "use RACI, RASCI, DACI or a key of 'models'")
         for i, role in self.entries["roles"]:
             self.ref("team", "teams", role.team, ("roles", i, "team"))
         for i, person in self.entries["people"]:
@@ -369,44 +434,53 @@ class _Checker:
 
     def check_activities(self) -> None:
         name, model = self.model_in_force()
+        raw_activities = self.source.data.get("activities") or []
         for i, activity in self.entries["activities"]:
             path: PathKey = ("activities", i)
+            raw_raci = raw_activities[i]["raci"]
             self.ref("stage", "stages", activity.stage, path + ("stage",))
             for letter, roles in activity.raci.items():
                 if model is not None and letter not in model.letters:
-                    hint = suggest(letter.upper(), model.letters) if letter.upper() in model.letters else ""
+                    hint = f" (did you mean '{letter.upper()}'?)" if letter.upper() in model.letters else ""
                     self.error(path + ("raci", letter),
                                f"letter '{letter}' is not in the {name} model "
                                f"(letters: {', '.join(model.letters)}){hint}", at_key=True)
-                self.ref_list("role", "roles", roles, path + ("raci", letter))
+                if isinstance(raw_raci[letter], list):
+                    self.ref_list("role", "roles", roles, path + ("raci", letter))
+                else:
+                    self.ref("role", "roles", roles[0], path + ("raci", letter))
             for role_id in activity.notes:
-                if self.ref("role", "roles", role_id, path + ("notes", role_id)):
-                    if not activity.letters_of(role_id):
-                        self.error(path + ("notes", role_id),
-                                   f"note for role '{role_id}', which has no letter on "
-                                   f"activity '{activity.id}'", at_key=True)
+                known = self.ref("role", "roles", role_id, path + ("notes", role_id), at_key=True)
+                if known and not activity.letters_of(role_id):
+                    self.error(path + ("notes", role_id),
+                               f"note for role '{role_id}', which has no letter on "
+                               f"activity '{activity.id}'", at_key=True)
             if model is not None:
                 self.check_cardinality(path, activity, name, model)
 
     def check_cardinality(
         self, path: PathKey, activity: Activity, name: str, model: ResponsibilityModel
     ) -> None:
+        raci = path + ("raci",)
         for letter, spec in model.letters.items():
-            count = len(activity.raci.get(letter, ()))
+            roles = activity.raci.get(letter, ())
+            count = len(roles)
             label = f"{spec.name} ({letter})"
-            if spec.min == spec.max == 1 and count != 1:
-                where = path + ("raci", letter) if count else path + ("raci",)
-                found = f"{count}" if count else "none"
-                self.error(where, f"activity '{activity.id}' needs exactly one {label} "
-                                  f"under {name}, found {found}")
+            found = f"{count}: {', '.join(roles)}" if count > 1 else str(count or "none")
+            if spec.min == spec.max == 1:
+                need = "exactly one"
             elif spec.min is not None and count < spec.min:
-                where = path + ("raci", letter) if count else path + ("raci",)
-                self.error(where, f"activity '{activity.id}' needs at least {spec.min} "
-                                  f"{label} under {name}, found {count or 'none'}")
+                need = f"at least {spec.min}"
+            else:
+                need = f"at most {spec.max}"
+            message = f"activity '{activity.id}' needs {need} {label} under {name}, found {found}"
+            if spec.min is not None and count < spec.min:
+                if count:
+                    self.error(raci + (letter,), message)
+                else:  # the letter is missing: point at the assignments
+                    self.error(raci, message, at_key=True)
             elif spec.max is not None and count > spec.max:
-                self.error(path + ("raci", letter),
-                           f"activity '{activity.id}' allows at most {spec.max} {label} "
-                           f"under {name}, found {count}")
+                self.error(raci + (letter, spec.max), message)  # the first one too many
 
     def check_engagement(self, i: int, engagement: Engagement) -> None:
         path: PathKey = ("engagements", i)
@@ -531,7 +605,7 @@ class _Checker:
                 self.warning(("roles", positions[role_id]),
                              f"role '{role_id}' is {name} ({letter}) for {count} of {total} "
                              f"activities ({100 * count / total:.0f} %); more than "
-                             f"{BOTTLENECK_SHARE:.0%} makes it a bottleneck")
+                             f"{100 * BOTTLENECK_SHARE:.0f} % makes it a bottleneck")
 
     def warn_business_time(self, playbook: Playbook) -> None:
         if playbook.organisation.business_hours is not None:
