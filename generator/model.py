@@ -28,6 +28,13 @@ from pydantic_core import PydanticCustomError
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 _ID_RE = re.compile(ID_PATTERN)
+SCHEMA_ID_PATTERN = r"^(?!index$)[a-z0-9][a-z0-9-]*$"
+"""The id pattern for editors: it also refuses the reserved id ``index``."""
+
+
+def _any_case(word: str) -> str:
+    """A regex matching ``word`` in any letter case, for JSON Schema (ECMAScript has no (?i))."""
+    return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in word)
 _TIME_RE = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 _RANGE_RE = re.compile(r"^\s*(\d+)\s*(?:-|–|to)\s*(\d+)\s*$")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -275,8 +282,17 @@ Markdown = Annotated[
     str, PlainValidator(_text), _schema({"type": "string", "description": "Markdown"})
 ]
 Name = Annotated[str, PlainValidator(_name), _schema({"type": "string", "minLength": 1})]
-Id = Annotated[str, PlainValidator(_id), _schema({"type": "string", "pattern": ID_PATTERN})]
+Id = Annotated[
+    str, PlainValidator(_id), _schema({"type": "string", "pattern": SCHEMA_ID_PATTERN})
+]
 Number = Annotated[float | int, PlainValidator(_number), _schema({"type": "number"})]
+def _count(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    raise _fail(f"expected a whole number of 0 or more, found {describe(value)}")
+
+
+Count = Annotated[int, PlainValidator(_count), _schema({"type": "integer", "minimum": 0})]
 Quantity = Annotated[float | int, PlainValidator(_quantity), _schema({"type": "number", "minimum": 0})]
 Percent = Annotated[
     float | int, PlainValidator(_percent), _schema({"type": "number", "minimum": 0, "maximum": 100})
@@ -291,7 +307,7 @@ Touchpoints = Annotated[
         {
             "oneOf": [
                 {"type": "integer", "minimum": 0},
-                {"type": "string", "pattern": r"^\s*\d+\s*(-|–|to)\s*\d+\s*$"},
+                {"type": "string", "pattern": r"^\s*\d+\s*((-|–|to)\s*\d+\s*)?$"},
             ]
         }
     ),
@@ -305,7 +321,12 @@ Date = Annotated[
 Time = Annotated[
     str, PlainValidator(_time), _schema({"type": "string", "pattern": _TIME_RE.pattern})
 ]
-Weekday = Annotated[str, PlainValidator(_weekday), _schema({"type": "string", "enum": list(WEEKDAYS)})]
+_WEEKDAY_PATTERN = "^(" + "|".join(
+    f"{_any_case(short)}(?:{_any_case(full[3:])})?" for short, full in zip(WEEKDAYS, _DAY_NAMES)
+) + ")$"
+Weekday = Annotated[
+    str, PlainValidator(_weekday), _schema({"type": "string", "pattern": _WEEKDAY_PATTERN})
+]
 Timezone = Annotated[str, PlainValidator(_timezone), _schema({"type": "string"})]
 Bool = Annotated[bool, PlainValidator(_bool), _schema({"type": "boolean"})]
 DurationValue = Annotated[
@@ -315,7 +336,14 @@ DurationValue = Annotated[
     _schema(
         {
             "type": "string",
-            "pattern": r"(?i)^\s*\d+(\.\d+)?\s+(business\s+)?(minute|hour|day|week|month)s?\s*$",
+            "pattern": (
+                r"^\s*(\d*[1-9]\d*(\.\d+)?|\d+\.\d*[1-9]\d*)\s+("
+                + "|".join(
+                    [f"{_any_case('business')}\\s+{_any_case(u)}" for u in ("hour", "day")]
+                    + [_any_case(u) for u in ("minute", "hour", "day", "week", "month")]
+                )
+                + r")[sS]?\s*$"
+            ),
             "description": f"<number> <unit>, unit one of {_ACCEPTED_UNITS}",
         }
     ),
@@ -339,11 +367,16 @@ def _id_list(value: Any) -> tuple[str, ...]:
 IdOrIds = Annotated[
     tuple[str, ...],
     PlainValidator(_id_list),
+    PlainSerializer(list, return_type=list),
     _schema(
         {
             "oneOf": [
-                {"type": "string", "pattern": ID_PATTERN},
-                {"type": "array", "items": {"type": "string", "pattern": ID_PATTERN}, "minItems": 1},
+                {"type": "string", "pattern": SCHEMA_ID_PATTERN},
+                {
+                    "type": "array",
+                    "items": {"type": "string", "pattern": SCHEMA_ID_PATTERN},
+                    "minItems": 1,
+                },
             ]
         }
     ),
@@ -413,8 +446,8 @@ class Organisation(Part):
 class Letter(Part):
     name: Name
     description: Text | None = None
-    min: Annotated[int, Field(ge=0)] | None = None
-    max: Annotated[int, Field(ge=0)] | None = None
+    min: Count | None = None
+    max: Count | None = None
     accountable: Bool = False
 
 
@@ -750,17 +783,35 @@ class Playbook(BaseModel):
         ]
 
 
+def _close_key_patterns(node: Any) -> None:
+    """Mappings whose keys follow a pattern (letters, clocks, notes) allow no other keys."""
+    if isinstance(node, dict):
+        if "patternProperties" in node and "additionalProperties" not in node:
+            node["additionalProperties"] = False
+        for value in node.values():
+            _close_key_patterns(value)
+    elif isinstance(node, list):
+        for value in node:
+            _close_key_patterns(value)
+
+
 def json_schema() -> dict[str, Any]:
-    """The JSON Schema of one playbook file: any subset of the sections."""
+    """The JSON Schema of one playbook file: any subset of the sections, each may be empty."""
     schema = Playbook.model_json_schema(by_alias=True, mode="validation")
     schema.pop("required", None)
+    schema.pop("title", None)
+    schema.pop("description", None)
+    for name, section in schema.get("properties", {}).items():
+        if section.get("type") == "array":
+            schema["properties"][name] = {"anyOf": [section, {"type": "null"}]}
+    _close_key_patterns(schema)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "playbook.schema.json",
+        **schema,
         "title": "Responsibility playbook file",
         "description": (
             "One YAML file of a playbook folder: a mapping of sections. List sections may be "
             "split across files; organisation and models appear once."
         ),
-        **schema,
     }

@@ -124,6 +124,10 @@ class _Checker:
         self.raw_ids: dict[str, set[str]] = {s: set() for s in LIST_SECTIONS}
         self.organisation: Any = None
         self.models: dict[str, ResponsibilityModel] = {}
+        self.partial = False
+        """True when some entry failed its shape check and is missing from the model."""
+        self.dangling: set[str] = set()
+        """Sections some reference pointed into without finding its target."""
         self.adapters: dict[str, TypeAdapter[Any]] = {}
 
     def report(
@@ -263,6 +267,8 @@ class _Checker:
                 entry = self.shape(model, raw, path)
                 if entry is not None:
                     self.entries[section].append((index, entry))
+                else:
+                    self.partial = True
         self.check_unique_ids()
         self.check_references()
         return self.finish()
@@ -270,15 +276,17 @@ class _Checker:
     def finish(self) -> Result:
         has_errors = any(d.severity == "error" for d in self.diagnostics)
         playbook = None
-        if not has_errors and self.organisation is not None:
+        if self.organisation is not None:
             sections: dict[str, Any] = {
                 s: tuple(entry for _, entry in self.entries[s]) for s in LIST_SECTIONS
             }
             playbook = Playbook.model_construct(
                 organisation=self.organisation, models=self.models, **sections
             )
+            # Warnings are worth seeing beside errors; with errors the model is partial, so
+            # the checks below tolerate references to entries that did not validate.
             self.check_warnings(playbook)
-        return Result(playbook, self.diagnostics)
+        return Result(None if has_errors else playbook, self.diagnostics)
 
     def check_models(self, raw: Any) -> None:
         if raw is None:
@@ -379,6 +387,7 @@ class _Checker:
             return True
         if not self.source.broken:  # else it may be defined in the file that could not be read
             self.error(path, f"unknown {kind} '{value}'{suggest(value, known)}", at_key=at_key)
+        self.dangling.add(section)
         return False
 
     def ref_list(self, kind: str, section: str, values: Iterable[str], path: PathKey) -> None:
@@ -509,13 +518,24 @@ class _Checker:
                                          f"({engagement.ends}) before it starts ({engagement.starts})")
 
     def check_warnings(self, playbook: Playbook) -> None:
+        """Every warning that an error above does not make unreliable.
+
+        A warning about the whole playbook (an unused role, the stage graph, a bottleneck) is
+        left out while an entry it depends on is missing or a reference into it is broken:
+        fixing the error may well remove it.
+        """
         index = {section: self.ids(section) for section in ("roles", "stages", "activities")}
-        self.warn_unused_roles(playbook, index["roles"])
         self.warn_redundant_letters(playbook, index["activities"])
-        self.warn_stage_graph(playbook, index["stages"])
-        self.warn_scope_letters(playbook)
-        self.warn_bottleneck(playbook, index["roles"])
         self.warn_business_time(playbook)
+        if self.partial:
+            return
+        if "roles" not in self.dangling:
+            self.warn_unused_roles(playbook, index["roles"])
+            self.warn_bottleneck(playbook, index["roles"])
+        if "stages" not in self.dangling:
+            self.warn_stage_graph(playbook, index["stages"])
+        if not self.dangling & {"teams", "activities"}:
+            self.warn_scope_letters(playbook)
 
     def warn_unused_roles(self, playbook: Playbook, positions: dict[str, int]) -> None:
         used: set[str] = set()
@@ -558,14 +578,14 @@ class _Checker:
             return
         edges: dict[str, set[str]] = {s.id: set(playbook.next_stages(s)) for s in playbook.stages}
         for h in playbook.handoffs:
-            if h.stage and h.on_reject:
+            if h.stage in edges and h.on_reject:
                 edges[h.stage].add(h.on_reject.to)
         first = playbook.stages[0].id
         reached = _reach(first, edges)
         reverse: dict[str, set[str]] = {s: set() for s in edges}
         for source, targets in edges.items():
             for target in targets:
-                reverse[target].add(source)
+                reverse.setdefault(target, set()).add(source)
         terminals = [s.id for s in playbook.stages if s.terminal]
         can_finish: set[str] = set()
         for terminal in terminals:
@@ -581,11 +601,12 @@ class _Checker:
 
     def warn_scope_letters(self, playbook: Playbook) -> None:
         positions = self.ids("engagements")
+        activities = {a.id: a for a in playbook.activities}
         for engagement in playbook.engagements:
             party_roles = {r.id for r in playbook.roles_of_team(engagement.party)}
             for j, activity_id in enumerate(engagement.in_scope):
-                activity = playbook.activity(activity_id)
-                if not any(set(roles) & party_roles for roles in activity.raci.values()):
+                activity = activities.get(activity_id)
+                if activity is not None and not any(set(roles) & party_roles for roles in activity.raci.values()):
                     self.warning(("engagements", positions[engagement.id], "in_scope", j),
                                  f"activity '{activity_id}' is in the scope of engagement "
                                  f"'{engagement.id}' but no role of '{engagement.party}' "
@@ -600,7 +621,7 @@ class _Checker:
             return
         counts = Counter(r for a in playbook.activities for r in a.raci.get(letter, ()))
         for role_id, count in sorted(counts.items()):
-            if count > BOTTLENECK_SHARE * total:
+            if count > BOTTLENECK_SHARE * total and role_id in positions:
                 name = playbook.model.letters[letter].name
                 self.warning(("roles", positions[role_id]),
                              f"role '{role_id}' is {name} ({letter}) for {count} of {total} "
@@ -612,8 +633,9 @@ class _Checker:
             return
         hint = "no business hours are set, so Mon–Fri 09:00–17:00 is assumed (set organisation.business_hours)"
         team_hours = {t.id for t in playbook.teams if t.business_hours is not None}
+        team_of = {r.id: r.team for r in playbook.roles}
         for i, handoff in self.entries["handoffs"]:
-            if playbook.role(handoff.to).team in team_hours:
+            if team_of.get(handoff.to) in team_hours:
                 continue
             for clock, duration in handoff.sla.items():
                 if duration.business:

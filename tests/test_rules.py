@@ -167,8 +167,26 @@ def count(errors: int, warnings: int) -> str:
     )
 
 
-def case(name: str, files: Files, *expected: str) -> Any:
-    return pytest.param(files, list(expected), id=name)
+def case(name: str, files: Files, *expected: str, warnings: tuple[str, ...] = ()) -> Any:
+    """A bad input and the lines it gives: ``expected`` errors plus any ``warnings`` (merged
+    in file, line, column order, as the CLI sorts them)."""
+
+    def place(line: str) -> tuple[str, int, int]:
+        file, row, column = line.split(":")[:3]
+        return file, int(row), int(column)
+
+    return pytest.param(files, sorted([*expected, *warnings], key=place), id=name)
+
+
+NO_HOURS = (
+    "playbook/engagements.yaml:11:22: warning: engagements[0].approvals.review_window: "
+    "'5 business days': no business hours are set, so Mon–Fri 09:00–17:00 is assumed "
+    "(set organisation.business_hours)",
+    "playbook/handoffs.yaml:7:15: warning: handoffs[0].sla.accept: '4 business hours': no "
+    "business hours are set, so Mon–Fri 09:00–17:00 is assumed (set organisation.business_hours)",
+)
+"""The warnings a case gets when it replaces the organisation with one without business hours
+(warnings are reported beside errors)."""
 
 
 ERRORS = [
@@ -733,6 +751,10 @@ ERRORS = [
         {"roles2.yaml": "roles:\n  - id: intern\n    name: Intern\n    team: marketng\n"},
         "playbook/roles2.yaml:4:11: error: roles[4].team: unknown team 'marketng' "
         "(did you mean 'marketing'?)",
+        warnings=(
+            "playbook/roles2.yaml:2:5: warning: roles[4]: role 'intern' has no responsibilities "
+            "(no letter, stage, handoff, cadence or engagement mentions it)",
+        ),
     ),
     case(
         "duplicate-goal-id-within-a-team",
@@ -887,6 +909,7 @@ ERRORS = [
         {"organisation.yaml": "organisation:\n  name: Acme\n  maintainer: marketing-led\n"},
         "playbook/organisation.yaml:3:15: error: organisation.maintainer: unknown role "
         "'marketing-led' (did you mean 'marketing-lead'?)",
+        warnings=NO_HOURS,
     ),
     case(
         "a-bad-id-is-reported-once-and-never-suggested",
@@ -1057,6 +1080,7 @@ ERRORS = [
         },
         "playbook/activities.yaml:7:5: error: activities[1].raci: activity 'closing' needs at "
         "least 1 Responsible (R) under RASCI, found none",
+        warnings=NO_HOURS,
     ),
     case(
         "daci-needs-exactly-one-driver-and-one-approver",
@@ -1079,6 +1103,7 @@ ERRORS = [
         "needs exactly one Driver (D) under DACI, found 2: copywriter, agency-designer",
         "playbook/activities.yaml:7:5: error: activities[1].raci: activity 'closing' needs "
         "exactly one Approver (A) under DACI, found none",
+        warnings=NO_HOURS,
     ),
     case(
         "custom-model-min-and-max",
@@ -1113,6 +1138,7 @@ ERRORS = [
         "needs at most 1 Recommend (R) under RAPID, found 2: copywriter, sales-lead",
         "playbook/activities.yaml:7:15: error: activities[1].raci.P: activity 'closing' needs "
         "at least 2 Perform (P) under RAPID, found 1",
+        warnings=NO_HOURS,
     ),
     case(
         "letter-the-custom-model-does-not-have",
@@ -1144,6 +1170,7 @@ ERRORS = [
         },
         "playbook/activities.yaml:4:65: error: activities[0].raci.C: letter 'C' is not in the "
         "RAPID model (letters: P, D)",
+        warnings=NO_HOURS,
     ),
     case(
         "custom-model-definition-mistakes",
@@ -1173,6 +1200,7 @@ ERRORS = [
         "one capital letter",
         "playbook/organisation.yaml:13:7: error: models.DUO.letters: model 'DUO' marks 2 letters "
         "accountable (X, Y); mark one",
+        warnings=NO_HOURS,
     ),
     case(
         "bad-model-name",
@@ -1197,12 +1225,14 @@ ERRORS = [
         },
         "playbook/organisation.yaml:7:10: error: models.RAPID.letters.D: letter 'D' has min 2 "
         "above max 1",
+        warnings=NO_HOURS,
     ),
     case(
         "unknown-model-suggests-the-closest",
         {"organisation.yaml": "organisation:\n  name: Acme\n  model: RACY\n"},
         "playbook/organisation.yaml:3:10: error: organisation.model: unknown responsibility model "
         "'RACY' (did you mean 'RACI'?); use RACI, RASCI, DACI or a key of 'models'",
+        warnings=NO_HOURS,
     ),
     # The other rules.
     case(
@@ -1306,7 +1336,8 @@ def test_bad_input_gives_exactly_these_lines_and_exit_1(
     run: Check, files: Files, expected: list[str]
 ) -> None:
     result = run(files)
-    assert lines(result) == [*expected, count(len(expected), 0)]
+    warnings = sum(": warning: " in line for line in expected)
+    assert lines(result) == [*expected, count(len(expected) - warnings, warnings)]
     assert result.exit_code == 1
 
 
@@ -1601,6 +1632,10 @@ def test_github_format_is_one_annotation_per_problem(run: Check) -> None:
         "github",
     )
     assert lines(result) == [
+        (
+            "::warning file=playbook/roles2.yaml,line=2,col=5::roles[4]: role 'intern' has no "
+            "responsibilities (no letter, stage, handoff, cadence or engagement mentions it)"
+        ),
         (
             "::error file=playbook/roles2.yaml,line=4,col=11::roles[4].team: unknown team "
             "'marketng' (did you mean 'marketing'?)"

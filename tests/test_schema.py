@@ -254,7 +254,6 @@ def _wrap(section: str, entry: dict[str, Any]) -> dict[str, Any]:
 
 STAGE = {"id": "s", "name": "S"}
 ACTIVITY = {"id": "x", "name": "X"}
-KNOWN_GAP = "schema and check disagree (reported to model.py's owner); remove the mark when fixed"
 
 AGREEMENT: list[Any] = [
     # (section, entry): the editor and `playbook check` give the same verdict.
@@ -274,43 +273,36 @@ AGREEMENT: list[Any] = [
         "stages",
         {**STAGE, "touchpoints": "3"},
         id="touchpoints-quoted-count",
-        marks=pytest.mark.xfail(strict=True, reason=KNOWN_GAP),
     ),
     pytest.param(
         "roles",
         {**ROLE, "id": "index"},
         id="reserved-id-index",
-        marks=pytest.mark.xfail(strict=True, reason=KNOWN_GAP),
     ),
     pytest.param(
         "stages",
         {**STAGE, "max_duration": "5 business weeks"},
         id="business-weeks",
-        marks=pytest.mark.xfail(strict=True, reason=KNOWN_GAP),
     ),
     pytest.param(
         "stages",
         {**STAGE, "max_duration": "0 days"},
         id="zero-duration",
-        marks=pytest.mark.xfail(strict=True, reason=KNOWN_GAP),
     ),
     pytest.param(
         "activities",
         {**ACTIVITY, "raci": {"RA": "a", "A": "b"}},
         id="raci-key-two-letters",
-        marks=pytest.mark.xfail(strict=True, reason=KNOWN_GAP),
     ),
     pytest.param(
         "handoffs",
         {**HANDOFF, "sla": {"Accept": "soon"}},
         id="sla-clock-name-and-value",
-        marks=pytest.mark.xfail(strict=True, reason=KNOWN_GAP),
     ),
     pytest.param(
         "activities",
         {**ACTIVITY, "raci": {"A": "a"}, "notes": {"Bad Id": "x"}},
         id="notes-key-bad-id",
-        marks=pytest.mark.xfail(strict=True, reason=KNOWN_GAP),
     ),
 ]
 
@@ -330,21 +322,18 @@ NESTED_AGREEMENT: list[Any] = [
         {"days": ["Monday"]},
         "days",
         id="weekday-full-name",
-        marks=pytest.mark.xfail(strict=True, reason=KNOWN_GAP),
     ),
     pytest.param(
         ResponsibilityModel,
         {"letters": {"Rx": {"name": "R"}}},
         "letters",
         id="letter-key-two-characters",
-        marks=pytest.mark.xfail(strict=True, reason=KNOWN_GAP),
     ),
     pytest.param(
         Letter,
         {"name": "Decide", "min": "1"},
         "min",
         id="letter-min-quoted",
-        marks=pytest.mark.xfail(strict=True, reason=KNOWN_GAP),
     ),
 ]
 
@@ -365,7 +354,6 @@ def test_the_schema_and_the_check_agree_on_a_nested_value(
     assert _schema_accepts(validator, data) == _model_accepts(model, value)
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN_GAP)
 def test_the_schema_and_the_check_agree_on_an_empty_section(
     tmp_path: Path, validator: jsonschema.protocols.Validator
 ) -> None:
@@ -396,10 +384,6 @@ def _patterns(node: Any) -> list[str]:
 _NOT_ECMASCRIPT = re.compile(r"\(\?[aiLmsux]+\)|\(\?P[<=]|\\[AZ]")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the duration pattern starts with (?i), which JavaScript (the editors) cannot compile",
-)
 def test_every_pattern_is_an_ecmascript_regular_expression() -> None:
     # JSON Schema patterns are ECMA-262; editors compile them with JavaScript's RegExp.
     bad = sorted({p for p in _patterns(json_schema()) if _NOT_ECMASCRIPT.search(p)})
