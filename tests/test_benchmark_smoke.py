@@ -1,0 +1,69 @@
+"""The synthetic M playbook of the benchmarks is valid and renders completely (no timings)."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import cli
+from generator.render import render
+from generator.validate import check
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _synth() -> ModuleType:
+    """benchmarks/synth.py of this checkout (the benchmarks are not an installed package)."""
+    name = "benchmarks_synth_under_test"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / "synth.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+@pytest.fixture(scope="module")
+def medium(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("medium") / "playbook"
+    _synth().write("M", folder, seed=0)
+    return folder
+
+
+def test_medium_playbook_passes_a_strict_check(medium: Path) -> None:
+    result = CliRunner().invoke(cli, ["check", "--strict", str(medium)])
+
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("500 activities")
+
+
+def test_medium_playbook_is_the_same_for_the_same_seed(tmp_path: Path) -> None:
+    assert _synth().generate("M", seed=3) == _synth().generate("M", seed=3)
+    assert _synth().generate("M", seed=3) != _synth().generate("M", seed=4)
+
+
+def test_medium_render_has_every_role_page_and_every_activity_once_in_the_matrix(
+    medium: Path,
+) -> None:
+    playbook = check(medium).playbook
+    assert playbook is not None
+
+    site = render(playbook)
+
+    assert len(playbook.roles) == 50
+    assert [r.id for r in playbook.roles if f"roles/{r.id}.md" not in site.pages] == []
+    matrix = [
+        text
+        for path, text in site.pages.items()
+        if path.startswith("raci/") and path.endswith(".md")
+    ]
+    rows = [m for text in matrix for m in re.findall(r'<tr id="([^"]+)"', text)]
+    assert len(rows) == len(set(rows)) == 500
+    assert sorted(rows) == sorted(a.id for a in playbook.activities)
