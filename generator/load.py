@@ -20,9 +20,21 @@ import yaml
 from .errors import Diagnostic, Location
 
 try:
-    _Loader: type = yaml.CSafeLoader
+    _Base: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
+    """The private safe loader. Plain text that cannot be anything but a string (most of a
+    playbook) skips PyYAML's regular-expression tag resolution."""
+
+    _maybe_typed = frozenset(yaml.resolver.Resolver.yaml_implicit_resolvers)
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode and implicit[0] and value and value[0] not in self._maybe_typed:
+            return "tag:yaml.org,2002:str"
+        return super().resolve(kind, value, implicit)
 
 PathKey = tuple[str | int, ...]
 
@@ -46,6 +58,7 @@ _STANDARD_TAGS = {
     for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq", "merge")
 }
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 @dataclass(frozen=True)
@@ -81,6 +94,16 @@ class Limits:
 
 
 @dataclass
+class _FileMarks:
+    """One file's YAML marks by final data path; turned into a Location only when asked for
+    (a playbook has far more nodes than it has problems)."""
+
+    file: str
+    keys: dict[PathKey, Any] = field(default_factory=dict)
+    values: dict[PathKey, Any] = field(default_factory=dict)
+
+
+@dataclass
 class Source:
     """The merged sections of every file, and where each piece came from.
 
@@ -100,18 +123,30 @@ class Source:
     files: list[str] = field(default_factory=list)
     replaced: dict[PathKey, Location] = field(default_factory=dict)
     broken: list[str] = field(default_factory=list)
+    marks: list[_FileMarks] = field(default_factory=list)
+
+    def _lookup(self, table: str, path: PathKey) -> Location | None:
+        found = getattr(self, table).get(path)
+        if found is not None:
+            return found
+        for marks in self.marks:
+            mark = getattr(marks, table).get(path)
+            if mark is not None:
+                return Location(marks.file, mark.line + 1, mark.column + 1)
+        return None
 
     def at(self, path: PathKey) -> Location:
         """Where the value at ``path`` is, or the nearest enclosing place that is known."""
         while path:
-            if path in self.values:
-                return self.values[path]
+            found = self._lookup("values", path)
+            if found is not None:
+                return found
             path = path[:-1]
         return self.values.get((), Location(self.folder))
 
     def key_at(self, path: PathKey) -> Location:
         """Where the key of ``path`` stands (for unknown keys), else its value."""
-        return self.keys.get(path) or self.at(path)
+        return self._lookup("keys", path) or self.at(path)
 
 
 def format_path(path: PathKey) -> str:
@@ -167,10 +202,19 @@ class _Converter:
     node, before anything is expanded), so an alias bomb is refused without being built.
     """
 
-    def __init__(self, file: str, limits: Limits, source: Source) -> None:
+    def __init__(
+        self,
+        file: str,
+        limits: Limits,
+        source: Source,
+        marks: _FileMarks,
+        offsets: dict[str, int] | None = None,
+    ) -> None:
         self.file = file
         self.limits = limits
         self.source = source
+        self.marks = marks
+        self.offsets = offsets or {}
         self.alias_nodes = 0
         self.expanding = False
         self.visited: set[int] = set()
@@ -216,7 +260,9 @@ class _Converter:
 
     def convert(self, node: yaml.Node, path: PathKey, depth: int, record: bool) -> Any:
         if record:
-            self.source.values[path] = self.loc(node)
+            self.marks.values[path] = node.start_mark
+        if node.__class__ is yaml.ScalarNode and node.tag == _STR_TAG:
+            return self.scalar(node, path)  # the common case: plain text, nothing to expand
         if depth > self.limits.max_depth:
             self.error(node, path, f"nested deeper than {self.limits.max_depth} levels")
             raise _Abandon
@@ -262,7 +308,7 @@ class _Converter:
 
     def scalar(self, node: yaml.ScalarNode, path: PathKey) -> Any:
         tag = node.tag
-        if tag == "tag:yaml.org,2002:str":
+        if tag == _STR_TAG:
             if len(node.value) > self.limits.max_text_chars:
                 self.replace(
                     node,
@@ -294,8 +340,10 @@ class _Converter:
                 f"{self.limits.max_list_items:,} allowed (limit PLAYBOOK_MAX_LIST_ITEMS)",
             )
             return None
+        start = self.offsets.get(path[0], 0) if len(path) == 1 else 0
         return [
-            self.convert(item, path + (i,), depth + 1, record) for i, item in enumerate(node.value)
+            self.convert(item, path + (i,), depth + 1, record)
+            for i, item in enumerate(node.value, start)
         ]
 
     def mapping(
@@ -325,9 +373,9 @@ class _Converter:
             key_nodes[key] = key_node
             result[key] = self.convert(value_node, sub, depth + 1, record)
             if record:
-                self.source.keys[sub] = self.loc(key_node)
+                self.marks.keys[sub] = key_node.start_mark
                 if _is_empty(value_node):  # `key:` with nothing after it: point at the key
-                    self.source.values[sub] = self.loc(key_node)
+                    self.marks.values[sub] = key_node.start_mark
         for merge_node in merged:
             self.merge(merge_node, result, path, depth, record)
         return result
@@ -342,7 +390,7 @@ class _Converter:
                 continue
             value = self.convert(source, path + ("<<",), depth + 1, False)
             where = {
-                str(key_node.value): self.loc(key_node if _is_empty(value_node) else value_node)
+                str(key_node.value): (key_node if _is_empty(value_node) else value_node).start_mark
                 for key_node, value_node in source.value
                 if isinstance(key_node, yaml.ScalarNode)
             }
@@ -350,8 +398,8 @@ class _Converter:
                 if key not in result:
                     result[key] = item
                     if record:
-                        self.source.values.setdefault(
-                            path + (key,), where.get(key, self.loc(source))
+                        self.marks.values.setdefault(
+                            path + (key,), where.get(key, source.start_mark)
                         )
 
 
@@ -436,12 +484,12 @@ def _documents(text: str) -> Iterator[yaml.Node | None]:
         loader.dispose()
 
 
-_Marks = tuple[dict[PathKey, Location], dict[PathKey, Location], dict[PathKey, Location]]
+def load_file(
+    path: Path, source: Source, limits: Limits
+) -> tuple[dict[str, Any], _FileMarks, dict[PathKey, Location]] | None:
+    """One file's top-level mapping, its marks and the paths the loader already reported.
 
-
-def load_file(path: Path, source: Source, limits: Limits) -> tuple[dict[str, Any], _Marks] | None:
-    """One file's top-level mapping and its (key, value, replaced) marks under its own paths.
-
+    Paths count list entries after those of the files read before (sections concatenate).
     Returns None when the file cannot be used; the reason is in ``source.diagnostics``.
     """
     file = display_path(path)
@@ -470,7 +518,7 @@ def load_file(path: Path, source: Source, limits: Limits) -> tuple[dict[str, Any
         return None
     nodes: list[yaml.Node] = [d for d in documents if d is not None]
     if not nodes:
-        return {}, ({}, {}, {})
+        return {}, _FileMarks(file), {}
     if len(nodes) > 1:
         second = nodes[1].start_mark
         source.diagnostics.append(
@@ -498,7 +546,9 @@ def load_file(path: Path, source: Source, limits: Limits) -> tuple[dict[str, Any
         )
         return None
     scratch = Source(source.folder)
-    converter = _Converter(file, limits, scratch)
+    offsets = {k: len(v) for k, v in source.data.items() if isinstance(v, list)}
+    marks = _FileMarks(file)
+    converter = _Converter(file, limits, scratch, marks, offsets)
     try:
         data = converter.mapping(root, (), 0, True)
     except _Abandon:
@@ -511,7 +561,7 @@ def load_file(path: Path, source: Source, limits: Limits) -> tuple[dict[str, Any
     source.diagnostics.extend(scratch.diagnostics)
     if data is None:
         return None
-    return data, (scratch.keys, scratch.values, scratch.replaced)
+    return data, marks, scratch.replaced
 
 
 def load(folder: Path | str, limits: Limits | None = None) -> Source:
@@ -544,19 +594,23 @@ def load(folder: Path | str, limits: Limits | None = None) -> Source:
         if loaded is None:
             source.broken.append(display_path(path))
         else:
-            data, marks = loaded
+            data, marks, replaced = loaded
+            source.marks.append(marks)
+            source.replaced.update(replaced)
             _merge_file(source, data, marks, first_map)
     return source
 
 
 def _merge_file(
-    source: Source, data: dict[str, Any], marks: _Marks, first_map: dict[str, Location]
+    source: Source, data: dict[str, Any], marks: _FileMarks, first_map: dict[str, Location]
 ) -> None:
     from .model import describe
 
+    def location(mark: Any) -> Location:
+        return Location(marks.file, mark.line + 1, mark.column + 1)
+
     for section, value in data.items():
-        here = marks[0][(section,)]
-        offset = 0
+        here = location(marks.keys[(section,)])
         if section in MAP_SECTIONS and section in first_map:
             first = first_map[section]
             for at, other in ((here, first), (first, here)):
@@ -574,29 +628,22 @@ def _merge_file(
             if value is None:
                 value = []
             if not isinstance(value, list):
+                where = marks.values.get((section,))
                 source.diagnostics.append(
                     Diagnostic(
                         "error",
-                        marks[1].get((section,), here),
+                        location(where) if where is not None else here,
                         section,
                         f"expected a list of entries, found {describe(value)}",
                     )
                 )
                 continue
-            existing = source.data.setdefault(section, [])
-            offset = len(existing)
-            existing.extend(value)
+            source.data.setdefault(section, []).extend(value)
+            source.keys.setdefault((section,), here)  # a split section is where it starts
         else:
             source.data[section] = value
             first_map[section] = here
-        for table, target in zip(marks, (source.keys, source.values, source.replaced)):
-            for path, location in table.items():
-                if path == (section,):
-                    target.setdefault(path, location)  # a split section is where it starts
-                elif path and path[0] == section:
-                    if offset and isinstance(path[1], int):
-                        path = (section, path[1] + offset) + path[2:]
-                    target[path] = location
+            source.keys[(section,)] = here
 
 
 def parse_date(value: Any) -> dt.date | None:
