@@ -645,16 +645,3 @@ def _merge_file(
             first_map[section] = here
             source.keys[(section,)] = here
 
-
-def parse_date(value: Any) -> dt.date | None:
-    """A YAML date (already a ``date``) or an ISO ``YYYY-MM-DD`` string."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
