@@ -7,7 +7,6 @@ duplicate keys and non-standard tags, and bound what aliases expand to.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 from collections.abc import Iterator
