@@ -251,12 +251,18 @@ def build_command(config_file: Path, site_dir: Path | None, strict: bool) -> Non
         final.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.build-", dir=final.parent))
         config.site_dir = str(staging)
+        kept = (f"the previous site in {final} is unchanged" if final.exists()
+                else "no site was written")
         logging.basicConfig(format="%(levelname)-7s -  %(message)s", level=logging.INFO)
         try:
             build(config)
         except (PluginError, Abort) as exc:
             _cleanup(staging)
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {exc}\n{kept}", err=True)
+            return 1
+        except OSError as exc:
+            _cleanup(staging)
+            click.echo(f"error: cannot write '{exc.filename}': {exc.strerror}\n{kept}", err=True)
             return 1
         except BaseException:
             _cleanup(staging)
@@ -309,14 +315,21 @@ def render_command(
 
     def body() -> int:
         from .export import site_downloads
-        from .render import make_environment, render
+        from .render import TemplateFailure, make_environment, render
         from .write import site_files, write_files
 
         result = require_valid(directory or default_source())
         assert result.playbook is not None
-        site = render(result.playbook, make_environment(templates),
-                      directory_urls=not no_directory_urls)
-        written = write_files(out, {**site_files(site), **site_downloads(result.playbook)})
+        try:
+            site = render(result.playbook, make_environment(templates),
+                          directory_urls=not no_directory_urls)
+        except TemplateFailure as exc:
+            click.echo(f"{exc}\nnothing was written", err=True)
+            return 1
+        try:
+            written = write_files(out, {**site_files(site), **site_downloads(result.playbook)})
+        except OSError as exc:
+            raise PlaybookError(f"cannot write '{exc.filename}': {exc.strerror}") from None
         click.echo(f"{len(site.pages)} pages in {out} ({len(written)} changed)", err=True)
         return 0
 

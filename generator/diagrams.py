@@ -786,9 +786,13 @@ def _num(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff\ufffe\uffff]|[\ud800-\udfff]")
+
+
 def _clean(text: str) -> str:
-    """User text on one line: a newline would end an HTML block inside Markdown."""
-    return " ".join(text.split())
+    """User text on one line: a newline would end an HTML block inside Markdown; control
+    characters (Python-Markdown's placeholders among them) and lone surrogates go."""
+    return " ".join(_CONTROL.sub("", text).split())
 
 
 def _esc(text: str) -> str:

@@ -23,7 +23,7 @@ from mkdocs.structure.pages import Page
 
 from . import export
 from .errors import format_diagnostics
-from .render import Site, make_environment, render, standalone_page
+from .render import Site, TemplateFailure, make_environment, render, standalone_page
 from .validate import Result, check
 
 log = get_plugin_logger(__name__)
@@ -70,7 +70,11 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
         playbook = result.playbook
         override = self.config.templates
         env = make_environment(self._folder(override) if override else None)
-        self.site = render(playbook, env, directory_urls=config.use_directory_urls)
+        try:
+            self.site = render(playbook, env, directory_urls=config.use_directory_urls)
+        except TemplateFailure as exc:
+            raise PluginError(f"a template failed; nothing was built\n{exc}") from None
+        self._refuse_clashes(config)
         self.downloads = export.site_downloads(playbook)
         for name in MARKDOWN_EXTENSIONS:
             if name not in config.markdown_extensions:
@@ -106,13 +110,24 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
         hand = [p for p in self._hand_written(config) if p not in self.site.pages]
         return list(generated) + hand
 
-    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+    def _refuse_clashes(self, config: MkDocsConfig, files: Files | None = None) -> None:
+        """A hand-written page at a generated page's path is an error naming both.
+
+        Checked in ``on_config`` too, before MkDocs cleans the site folder.
+        """
         assert self.site is not None
-        clashes = [path for path in self.site.pages if files.get_file_from_path(path)]
+        if files is not None:
+            clashes = [path for path in self.site.pages if files.get_file_from_path(path)]
+        else:
+            clashes = [path for path in self._hand_written(config) if path in self.site.pages]
         if clashes:
             docs = Path(config.docs_dir)
             listed = ", ".join(f"{docs / p} (generated page {p})" for p in clashes)
             raise PluginError(f"hand-written pages clash with generated pages: {listed}")
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        assert self.site is not None
+        self._refuse_clashes(config, files)
         for path, markdown in self.site.pages.items():
             files.append(File.generated(config, path, content=markdown))
         for path, content in {**self.site.assets, **self.downloads}.items():

@@ -1,19 +1,20 @@
 """Model → ``{page path: Markdown}`` plus a navigation, through Jinja2 templates. No I/O.
 
 User text is data: every value from the YAML reaches a page through one of the filters
-below (``text``, ``cell``, ``md``, ``md_inline``, ``html``, ``title``), which make it inert
-in its context. YAML values are never themselves rendered as templates.
+below (``text``, ``cell``, ``md``, ``md_inline``, ``html``, ``title``, ``tooltip``), which
+make it inert in its context. YAML values are never themselves rendered as templates.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import os
 import posixpath
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -22,6 +23,7 @@ from typing import Any
 import jinja2
 
 from . import diagrams
+from .errors import PlaybookError
 from .model import Activity, BusinessHours, Duration, Engagement, Handoff, Playbook, Role, Stage
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
@@ -48,60 +50,265 @@ LETTER_HEADINGS = {
 }
 
 _MD_ESCAPE = re.compile(r"([\\`*_{}\[\]#|])")
-_LINE_START = re.compile(r"^([-+]|\d+(?=[.)]))")
-_CODE_SPLIT = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)", re.DOTALL)
-_LINK_TARGET = re.compile(r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*([^()\s]*(?:\([^()]*\)[^()\s]*)*)(\s+\"[^\"]*\")?\s*\)")
-_REF_DEF = re.compile(r"^( {0,3}\[[^\]]+\]:\s*)(\S+)(.*)$", re.MULTILINE)
+_LINE_START = re.compile(r"^([-+:]|\d+(?=[.)]))")
 _SAFE_SCHEMES = ("http", "https", "mailto")
+
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff\ufffe\uffff\U000e0000-\U000e007f]|[\ud800-\udfff]"
+)
+"""Characters never kept from user text: C0/C1 controls but tab and newline (Python-Markdown
+uses STX/ETX as placeholders), a byte order mark, non-characters, tag characters and lone
+surrogates (which cannot be written as UTF-8)."""
+
+_BLOCK_START = "\x0e"
+_BLOCK_END = "\x0f"
+"""Sentinels around a Markdown block field in a page being rendered: :func:`tidy` keeps the
+user's Markdown exactly as written, and keeps it apart from the template's tables and lists."""
+
+_URL_NOISE = re.compile(r"[\s\x00-\x1f\x7f\\<>\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064]")
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
+_AUTOLINK = re.compile(
+    r"<((?:https?://|mailto:)[A-Za-z0-9\-._~:/?#\[\]@!$&()*+,;=%]+)>", re.IGNORECASE
+)
+_UNESCAPED = r"(?<!\\)((?:\\\\)*)"
+"""Before a character: an even number of backslashes (none included), so it is not escaped."""
+_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")
+
+
+def _clean(value: Any) -> str:
+    """User text as a string without the characters no page should carry."""
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", text)
 
 
 def safe_url(url: str) -> bool:
-    """True for http(s), mailto and relative links; false for javascript:, data: …"""
-    cleaned = re.sub(r"[\x00-\x20\x7f]+", "", html.unescape(url)).lower()
-    scheme = re.match(r"^([a-z][a-z0-9+.\-]*):", cleaned)
-    return scheme is None or scheme[1] in _SAFE_SCHEMES
+    """True for http(s), mailto and relative links; false for javascript:, data: …
+
+    The check sees the URL as a browser would: entities decoded, and the whitespace, control
+    and invisible characters a browser (or a Markdown engine) drops taken out, so
+    ``JaVaScRiPt:``, ``java&#115;cript:`` and ``java\\tscript:`` are all caught.
+    """
+    cleaned = url
+    for _ in range(3):  # entities inside entities: &amp;#115;
+        cleaned = html.unescape(cleaned)
+    cleaned = _URL_NOISE.sub("", cleaned)
+    scheme = _SCHEME.match(cleaned)
+    return scheme is None or scheme[1].lower() in _SAFE_SCHEMES
 
 
 def _escape_html(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _outside_code(text: str, change: Callable[[str], str]) -> str:
-    """Apply ``change`` to the parts of ``text`` that are not Markdown code spans."""
+def _escaped(text: str, index: int) -> bool:
+    """Whether the character at ``index`` is backslash-escaped."""
+    slashes = 0
+    while index - slashes - 1 >= 0 and text[index - slashes - 1] == "\\":
+        slashes += 1
+    return slashes % 2 == 1
+
+
+def _code_html(content: str) -> str:
+    """A code span as inline HTML whose content no Markdown engine can read as anything."""
+    inner = " ".join(content.split())
+    inner = _PUNCTUATION.sub(lambda m: f"&#{ord(m.group(0))};", inner)
+    return f"<code>{inner}</code>"
+
+
+def _plain_markdown(part: str) -> str:
+    """Markdown outside code: raw HTML, braces (attribute lists, Jinja) and images inert."""
+    part = part.replace("&", "&amp;").replace("<", "&lt;")
+    part = part.replace("{", "&#123;").replace("}", "&#125;")
+    part = re.sub(_UNESCAPED + "`", r"\1\\`", part)  # a backtick left over opens no code span
+    return re.sub(_UNESCAPED + r"!\[", r"\1\\![", part)  # images become links
+
+
+def _code_spans(paragraph: str) -> list[tuple[int, int, int]]:
+    """(start, end, backticks) of each code span: a run of backticks closed by the next run
+    of the same length, as Python-Markdown pairs them. Linear in the runs, however many."""
+    runs = [(m.start(), m.end()) for m in re.finditer("`+", paragraph)]
+    later: dict[int, list[int]] = {}
+    for index in range(len(runs) - 1, -1, -1):
+        later.setdefault(runs[index][1] - runs[index][0], []).append(index)
+    spans = []
+    index = 0
+    while index < len(runs):
+        start, end = runs[index]
+        length = end - start
+        candidates = later[length]
+        while candidates and candidates[-1] <= index:
+            candidates.pop()
+        if _escaped(paragraph, start) or not candidates:
+            index += 1
+            continue
+        closing = candidates.pop()
+        spans.append((start, runs[closing][1], length))
+        index = closing + 1
+    return spans
+
+
+def _tokens(text: str) -> str:
+    """Code spans become ``<code>`` we write ourselves; safe autolinks stay; the rest is
+    escaped. Code spans pair within a paragraph, as Python-Markdown pairs them."""
     out: list[str] = []
-    last = 0
-    for match in _CODE_SPLIT.finditer(text):
-        out.append(change(text[last : match.start()]))
-        out.append(match.group(0))
-        last = match.end()
-    out.append(change(text[last:]))
+    for paragraph in re.split(r"(\n[ \t]*\n)", text):
+        last = 0
+        for start, end, ticks in _code_spans(paragraph):
+            out.append(_autolinks(paragraph[last:start]))
+            out.append(_code_html(paragraph[start + ticks : end - ticks]))
+            last = end
+        out.append(_autolinks(paragraph[last:]))
     return "".join(out)
 
 
-def _sanitize_links(text: str) -> str:
-    def link(match: re.Match[str]) -> str:
-        bang, label, target, title = match.groups()
-        if not safe_url(target):
-            return label
-        return f"[{label}]({target}{title or ''})"  # images become links: nothing is fetched
+def _autolinks(part: str) -> str:
+    """:func:`_plain_markdown` around the http(s) and mailto autolinks, which stay."""
+    out: list[str] = []
+    last = 0
+    for match in _AUTOLINK.finditer(part):
+        if _escaped(part, match.start()):
+            continue
+        out.append(_plain_markdown(part[last : match.start()]))
+        out.append(match.group(0))
+        last = match.end()
+    out.append(_plain_markdown(part[last:]))
+    return "".join(out)
 
-    def definition(match: re.Match[str]) -> str:
-        return match.group(0) if safe_url(match.group(2)) else ""
 
-    return _REF_DEF.sub(definition, _LINK_TARGET.sub(link, text))
+def _matching_open(text: str, close: int) -> int | None:
+    """The ``[`` that the ``]`` at ``close`` ends, or None."""
+    depth = 0
+    for i in range(close - 1, -1, -1):
+        if text[i] in "[]" and not _escaped(text, i):
+            if text[i] == "]":
+                depth += 1
+            elif depth:
+                depth -= 1
+            else:
+                return i
+    return None
+
+
+def _matching_close(text: str, open_: int) -> int | None:
+    """The ``)`` that closes the ``(`` at ``open_``, or None."""
+    depth = 0
+    for i in range(open_ + 1, len(text)):
+        if text[i] in "()" and not _escaped(text, i):
+            if text[i] == "(":
+                depth += 1
+            elif depth:
+                depth -= 1
+            else:
+                return i
+    return None
+
+
+_AFTER_LABEL = re.compile(r"(\(|[ \t]*:[ \t]*\n?[ \t]*)")
+_DEFINITION_TITLE = re.compile(
+    r"""[ \t]*(?:\n[ \t]*)?(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\))[ \t]*(?=\n|$)"""
+)
+"""A reference definition's title, on its line or the next."""
+_DEFINITION_PREFIX = re.compile(r"^(?:[ \t>*+:-]|\d+[.)])*$")
+"""What may stand before a reference definition on its line: indentation, quote and list
+markers (a definition inside a list item or a quote still defines a link)."""
+
+
+def _destination(target: str) -> str:
+    """The destination of an inline link's ``(…)``, without its title and without quotes.
+
+    Python-Markdown reads a quote anywhere inside the parentheses as the start of a title,
+    which can then run past the ``)``; a title becomes a tooltip, which Material writes
+    into the page as HTML.
+    """
+    stripped = target.strip()
+    if stripped.startswith("&lt;"):
+        close = stripped.find("&gt;")
+        dest = stripped[: close + 4] if close >= 0 else stripped
+    else:
+        dest = stripped.split()[0] if stripped else ""
+    return dest.replace('"', "%22").replace("'", "%27").replace(" ", "%20")
+
+
+def _drop_unsafe_links(text: str) -> str:
+    """Remove every link target that is not http(s), mailto or relative.
+
+    Wherever a ``]`` is followed by ``(`` (an inline link or image) or by ``:`` (a reference
+    definition, in a list or a quote too), the destination is checked; an unsafe inline
+    link keeps only its label, an unsafe definition is removed, so ``[x][1]`` stays text.
+    """
+    i = 0
+    while True:
+        close = text.find("]", i)
+        if close < 0:
+            return text
+        i = close + 1
+        if _escaped(text, close):
+            continue
+        after = _AFTER_LABEL.match(text, close + 1)
+        if not after:
+            continue
+        if after.group(1) == "(":
+            paren = after.end() - 1
+            end = _matching_close(text, paren)
+            target = text[paren + 1 : end if end is not None else len(text)]
+            if safe_url(target.strip()):
+                if end is not None:  # the link stays, without its title (a tooltip is HTML)
+                    text = text[: paren + 1] + _destination(target) + text[end:]
+                continue
+            opening = _matching_open(text, close)
+            if end is None:  # no link without its ')': still, no ']' to start one
+                text = text[:close] + "\\" + text[close:]
+                continue
+            if opening is None:
+                text = text[:close] + "\\]" + text[end + 1 :]
+                continue
+            label = text[opening + 1 : close]
+            text = text[:opening] + label + text[end + 1 :]
+            i = opening
+        else:
+            target = re.match(r"\S*", text[after.end() :]).group(0)  # type: ignore[union-attr]
+            opening = _matching_open(text, close)
+            if opening is None:
+                continue
+            line = text[text.rfind("\n", 0, opening) + 1 : opening]
+            if not _DEFINITION_PREFIX.match(line):
+                continue  # not at the start of a block: no parser reads a definition here
+            end = after.end() + len(target)
+            if safe_url(target):
+                title = _DEFINITION_TITLE.match(text, end)
+                if title:  # the definition stays, without its title
+                    text = text[:end] + text[title.end() :]
+                continue
+            text = text[:opening] + text[end:]
+            i = opening
+
+
+LINKISH_MAX = 400
+"""Brackets in one Markdown field above which it keeps no link."""
 
 
 def md(value: Any) -> str:
-    """A Markdown field made safe: raw HTML shown as text, unsafe links dropped."""
+    """A Markdown field made safe: raw HTML shown as text, unsafe links dropped.
+
+    Emphasis, lists, headings, quotes and http(s)/mailto/relative links work; HTML tags,
+    entities, attribute lists (``{: onclick=…}``) and Jinja-looking text are shown as
+    written; images become links (nothing is fetched); code spans are written as HTML
+    ``<code>`` whose content no engine reads as Markdown.
+    """
     if value is None:
         return ""
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    text = _tokens(_clean(value))
+    if len(re.findall(_UNESCAPED + r"[\[\]]", text)) > LINKISH_MAX:
+        # Past this, checking every link (and Python-Markdown's own link parsing) costs time
+        # that grows with the square of the length: no link at all, the text shows as written.
+        return re.sub(_UNESCAPED + r"([\[\]])", r"\1\\\2", text).strip("\n")
+    return _drop_unsafe_links(text).strip("\n")
 
-    def plain(part: str) -> str:
-        part = _escape_html(part).replace("{", "&#123;").replace("}", "&#125;")
-        return _sanitize_links(part)
 
-    return _outside_code(text, plain).strip("\n")
+def md_block(value: Any) -> str:
+    """:func:`md` for a page being rendered: marked so that :func:`tidy` leaves it as is."""
+    text = md(value)
+    return f"{_BLOCK_START}{text}{_BLOCK_END}" if text else ""
 
 
 def md_inline(value: Any) -> str:
@@ -115,25 +322,64 @@ def text(value: Any) -> str:
     """Plain text (a name, a term) inside Markdown: every Markdown and HTML character inert."""
     if value is None:
         return ""
-    flat = " ".join(str(value).split())
+    flat = " ".join(_clean(value).split())
     escaped = _MD_ESCAPE.sub(r"\\\1", _escape_html(flat))
-    return _LINE_START.sub(lambda m: m.group(1) + "\\" if m.group(1).isdigit() else "\\" + m.group(1), escaped)
+
+    def line_start(match: re.Match[str]) -> str:
+        lead = match.group(1)
+        if lead.isdigit():
+            return lead + "\\"
+        return "&#58;" if lead == ":" else "\\" + lead
+
+    return _LINE_START.sub(line_start, escaped)
 
 
 def html_text(value: Any) -> str:
     """Plain text inside raw HTML."""
-    return html.escape(" ".join(str(value).split()), quote=True) if value is not None else ""
+    if value is None:
+        return ""
+    return html.escape(" ".join(_clean(value).split()), quote=True)
 
 
 def title_text(value: Any) -> str:
     """A page or navigation title: Material writes it into the page without escaping."""
-    return html.escape(" ".join(str(value).split()), quote=True)
+    return html.escape(" ".join(_clean(value).split()), quote=True)
+
+
+_TOOLTIP = str.maketrans({"<": "\u2039", ">": "\u203a", "&": "\uff06"})
+
+
+def tooltip_text(value: Any) -> str:
+    """Text for a ``title`` attribute. Material's tooltips (``content.tooltips``) put the
+    attribute's value into the page as HTML, so ``<``, ``>`` and ``&`` become look-alikes
+    (‹ › ＆) that mean nothing to HTML."""
+    if value is None:
+        return ""
+    return " ".join(_clean(value).split()).translate(_TOOLTIP)
+
+
+def tooltip(value: Any) -> str:
+    """A ``title`` attribute's value in raw HTML: :func:`tooltip_text`, quoted."""
+    return html.escape(tooltip_text(value), quote=True)
+
+
+SLUG_MAX = 60
+_WINDOWS_DEVICES = frozenset(
+    ["con", "prn", "aux", "nul"] + [f"{p}{n}" for p in ("com", "lpt") for n in range(10)]
+)
 
 
 def slugify(value: str, fallback: str = "item") -> str:
-    """ASCII slug with accents folded: ``Zoë Núñez`` → ``zoe-nunez``."""
+    """ASCII slug with accents folded: ``Zoë Núñez`` → ``zoe-nunez``.
+
+    At most ``SLUG_MAX`` characters; a name with no ASCII letter or digit left gives
+    ``fallback``, and a Windows device name (``con``, ``lpt1`` …) gets ``-`` + ``fallback``.
+    """
     folded = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+    slug = slug[:SLUG_MAX].rstrip("-")
+    if slug in _WINDOWS_DEVICES:
+        slug = f"{slug}-{fallback}"
     return slug or fallback
 
 
@@ -172,21 +418,57 @@ def clock_words(name: str, duration: Duration) -> str:
 _JOINED = re.compile(r"^(\||- |> |\d+\. |<)")
 
 
+def _marked_lines(markdown: str) -> list[tuple[str, bool]]:
+    """The lines of ``markdown`` without the block sentinels, each with whether any of it is
+    a user's Markdown block."""
+    lines: list[tuple[str, bool]] = [("", False)]
+    inside = False
+    for piece in re.split(f"([{_BLOCK_START}{_BLOCK_END}])", markdown):
+        if piece in (_BLOCK_START, _BLOCK_END):
+            inside = piece == _BLOCK_START
+            if inside:
+                lines[-1] = (lines[-1][0], True)
+            continue
+        for n, part in enumerate(piece.split("\n")):
+            if n:
+                lines.append(("", False))
+            line, marked = lines[-1]
+            lines[-1] = (line + part, marked or inside)
+    return lines
+
+
 def tidy(markdown: str) -> str:
     """Drop the blank lines template tags leave: between table rows, list items and quote
-    lines (where a blank line would split the block), and more than one in a row."""
-    lines = [line.rstrip() for line in markdown.split("\n")]
-    out: list[str] = []
-    for i, line in enumerate(lines):
-        if not line:
-            if not out or not out[-1]:
+    lines (where a blank line would split the block), and more than one in a row.
+
+    A user's Markdown block (the ``md`` filter) is kept exactly as written, and the blank
+    lines around it stay, so it never joins the template's tables or lists.
+    """
+    lines = [(line, True) if marked else (line.rstrip(), False)
+             for line, marked in _marked_lines(markdown)]
+    following: list[tuple[str, bool]] = [("", False)] * len(lines)
+    upcoming: tuple[str, bool] = ("", False)
+    for i in range(len(lines) - 1, -1, -1):
+        following[i] = upcoming
+        if lines[i][0]:
+            upcoming = lines[i]
+    out: list[tuple[str, bool]] = []
+    for i, (line, marked) in enumerate(lines):
+        if not line and not marked:
+            if not out or not out[-1][0]:
                 continue
-            following = next((n for n in lines[i + 1 :] if n), "")
-            kind = _JOINED.match(out[-1])
-            if kind and following.startswith(kind.group(1)[0]) and _JOINED.match(following):
+            (before, before_marked), (after, after_marked) = out[-1], following[i]
+            kind = _JOINED.match(before)
+            if (
+                kind
+                and not before_marked
+                and not after_marked
+                and after.startswith(kind.group(1)[0])
+                and _JOINED.match(after)
+            ):
                 continue
-        out.append(line)
-    return "\n".join(out).strip("\n") + "\n"
+        out.append((line, marked))
+    return "\n".join(line for line, _ in out).strip("\n") + "\n"
 
 
 @dataclass(frozen=True)
@@ -291,7 +573,9 @@ class Renderer:
         def file_href(target: str) -> str:
             return self.links.file_href(here, target)
 
-        body = self.env.get_template(template).render(
+        body = render_template(
+            self.env,
+            template,
             pb=self.pb,
             r=self,
             page=path,
@@ -322,10 +606,13 @@ class Renderer:
     def _abbr_lines(self) -> list[tuple[str, str]]:
         lines = []
         for entry in self.pb.glossary:
-            term = " ".join(entry.term.split())
-            if not term or re.search(r"[\]\\\[]", term):
-                continue
-            meaning = " ".join(entry.definition.split())
+            term = " ".join(_clean(entry.term).split())
+            if not term or re.search(r"[\]\\\[<>&*_`{}|]", term):
+                continue  # a term the page shows escaped would never match
+            meaning = re.sub(  # a tooltip, and inert text for an engine without abbreviations
+                r"[\\`*_{}\[\]|]", lambda m: f"&#{ord(m.group(0))};",
+                tooltip_text(entry.definition),
+            )
             lines.append((term, f"*[{term}]: {meaning}"))
         return lines
 
@@ -368,8 +655,8 @@ class Renderer:
         if pb.changelog:
             self.page("changes.md", "changes.md.j2", "Changes")
         assets = {
-            CSS_PATH: self.env.get_template("assets/playbook.css").render(),
-            JS_PATH: self.env.get_template("assets/playbook.js").render(),
+            CSS_PATH: render_template(self.env, "assets/playbook.css"),
+            JS_PATH: render_template(self.env, "assets/playbook.js"),
         }
         return Site(self.pages, self.navigation(), self.titles, assets)
 
@@ -611,6 +898,81 @@ def standalone_page(title: str, body_html: str) -> str:
     )
 
 
+class TemplateFailure(PlaybookError):
+    """A template (usually a user's override) could not be read or rendered.
+
+    The message is one line in the diagnostics' shape, naming the template file and line:
+    ``overrides/role.md.j2:3:1: error: template 'role.md.j2': unexpected '}'``.
+    """
+
+    def __init__(self, *, file: str, line: int, template: str, message: str) -> None:
+        self.file, self.line, self.template = file, line, template
+        message = " ".join(message.split())
+        super().__init__(f"{file}:{line}:1: error: template '{template}': {message}")
+
+
+def _shown(path: str) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return path
+
+
+def _template_folders(env: jinja2.Environment) -> list[Path]:
+    loaders = env.loader.loaders if isinstance(env.loader, jinja2.ChoiceLoader) else [env.loader]
+    folders = []
+    for loader in loaders:
+        if isinstance(loader, jinja2.FileSystemLoader):
+            folders += [Path(p).resolve() for p in loader.searchpath]
+    return folders
+
+
+def _template_frame(
+    env: jinja2.Environment, error: BaseException
+) -> tuple[str, int, bool] | None:
+    """(file, line, is a user's template) of the innermost template line in the traceback."""
+    folders = _template_folders(env)
+    found = None
+    tb = error.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        resolved = Path(name).resolve() if name and not name.startswith("<") else None
+        for folder in folders:
+            if resolved is not None and resolved.is_relative_to(folder):
+                found = (name, tb.tb_lineno, folder != BUILTIN_TEMPLATES.resolve())
+        tb = tb.tb_next
+    return found
+
+
+def render_template(env: jinja2.Environment, name: str, **context: Any) -> str:
+    """Render the template ``name``; a broken template is a :class:`TemplateFailure`.
+
+    Syntax errors, undefined names and errors raised inside a user's template name the file
+    and line; an error raised inside a built-in template by Python code is a bug and is
+    left as it is.
+    """
+    try:
+        return env.get_template(name).render(**context)
+    except jinja2.TemplateSyntaxError as exc:
+        file = _shown(exc.filename) if exc.filename else exc.name or name
+        raise TemplateFailure(
+            file=file, line=exc.lineno or 1, template=exc.name or name, message=exc.message or ""
+        ) from None
+    except Exception as exc:
+        frame = _template_frame(env, exc)
+        if not isinstance(exc, jinja2.TemplateError) and not (frame and frame[2]):
+            raise
+        file, line = (_shown(frame[0]), frame[1]) if frame else (name, 1)
+        message = str(exc) if isinstance(exc, jinja2.TemplateError) else (
+            f"{type(exc).__name__}: {exc}"
+        )
+        if isinstance(exc, jinja2.TemplateNotFound):
+            message = f"template '{exc.name}' not found"
+        raise TemplateFailure(
+            file=file, line=line, template=Path(file).name, message=message
+        ) from None
+
+
 def make_environment(override: Path | str | None = None) -> jinja2.Environment:
     """The Jinja environment: a user's folder first (any template by name), then ours."""
     loaders: list[jinja2.BaseLoader] = []
@@ -628,10 +990,11 @@ def make_environment(override: Path | str | None = None) -> jinja2.Environment:
     env.filters.update(
         text=text,
         cell=lambda v: text(v),
-        md=md,
+        md=md_block,
         md_inline=md_inline,
         html=html_text,
         title=title_text,
+        tooltip=tooltip,
         percent=percent,
         date=format_date,
         slug=slugify,

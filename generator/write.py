@@ -37,7 +37,7 @@ def atomic_write(path: Path, content: str | bytes) -> None:
     """
     data = content.encode("utf-8") if isinstance(content, str) else content
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
@@ -48,11 +48,38 @@ def atomic_write(path: Path, content: str | bytes) -> None:
         raise
 
 
-def _inside(root: Path, relative: str) -> Path:
+NAME_MAX = 255
+"""Bytes in one file name on common file systems."""
+
+
+def _relative(relative: str) -> PurePosixPath | None:
+    """``relative`` as a path that stays inside its folder, or None."""
     pure = PurePosixPath(relative)
-    if pure.is_absolute() or ".." in pure.parts or not pure.parts:
+    if pure.is_absolute() or not pure.parts or any(p in ("..", ".", "") for p in pure.parts):
+        return None
+    if "\\" in relative or "\x00" in relative:
+        return None
+    return pure
+
+
+def _inside(root: Path, relative: str) -> Path:
+    """The target of ``relative`` under ``root``; an error if it could leave ``root`` (``..``,
+    an absolute path, a symbolic link among its folders) or its name is too long."""
+    pure = _relative(relative)
+    if pure is None:
         raise UnsafeWrite(paths=[relative], reason="refusing a path outside the output folder")
-    return root.joinpath(*pure.parts)
+    too_long = [part for part in pure.parts if len(part.encode("utf-8")) > NAME_MAX - 20]
+    if too_long:
+        raise UnsafeWrite(paths=[relative], reason="refusing a file name too long to write")
+    target = root.joinpath(*pure.parts)
+    base = root.resolve()
+    folder = target.parent
+    while not (folder.exists() or folder.is_symlink()) and folder != root:
+        folder = folder.parent
+    if (folder.exists() or folder.is_symlink()) and not folder.resolve().is_relative_to(base):
+        raise UnsafeWrite(paths=[str(target)],
+                          reason="refusing to write through a link that leaves the output folder")
+    return target
 
 
 def _digest(data: str | bytes) -> str:
@@ -74,48 +101,85 @@ def site_files(site: Site) -> dict[str, str | bytes]:
 
 
 def read_manifest(root: Path) -> dict[str, str]:
+    """The files an earlier run wrote (path → SHA-256); entries that could leave the folder
+    are not trusted."""
     try:
         data = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     files = data.get("files") if isinstance(data, dict) else None
-    return {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {}
+    if not isinstance(files, dict):
+        return {}
+    return {str(k): str(v) for k, v in files.items() if _relative(str(k)) is not None}
+
+
+def _write_manifest(root: Path, files: Mapping[str, str]) -> None:
+    manifest = {"generator": "playbook", "files": dict(sorted(files.items()))}
+    text = json.dumps(manifest, indent=1, sort_keys=True) + "\n"
+    if _file_digest(root / MANIFEST) != _digest(text):
+        atomic_write(root / MANIFEST, text)
+
+
+def _file_digest(path: Path) -> str | None:
+    try:
+        return _digest(path.read_bytes()) if path.is_file() and not path.is_symlink() else None
+    except OSError:
+        return None
 
 
 def write_files(root: Path, files: Mapping[str, str | bytes]) -> list[str]:
     """Write ``files`` under ``root``; remove files an earlier run wrote that are gone now.
 
-    Raises :class:`UnsafeWrite` (and writes nothing) when a target exists that no earlier
-    run wrote. Returns the paths written.
+    Every target is checked before anything is written: a target that exists and that no
+    earlier run wrote (or that is now a folder or a link) raises :class:`UnsafeWrite` and
+    nothing is written. Each file goes through a temporary file and a rename; the manifest
+    names every file before the first one is written, so an interrupted run is finished by
+    the next one. A stale file that was edited since it was written is kept.
+
+    Returns:
+        The paths written (unchanged files are not rewritten).
     """
     root = Path(root)
     previous = read_manifest(root)
     targets = {path: _inside(root, path) for path in files}
+    stale = {path: _inside(root, path) for path in sorted(set(previous) - set(files))}
     foreign = sorted(
         str(target)
         for path, target in targets.items()
-        if path not in previous and (target.exists() or target.is_symlink())
+        if (target.exists() or target.is_symlink())
+        and (path not in previous or target.is_symlink() or not target.is_file())
     )
     if foreign:
         raise UnsafeWrite(
             paths=foreign,
             reason="refusing to overwrite files that playbook did not create "
-            "(move them away or choose another --out folder)",
+            "(move them away or choose another --out folder); nothing was written",
         )
+    digests = {path: _digest(content) for path, content in files.items()}
+    root.mkdir(parents=True, exist_ok=True)
+    _write_manifest(root, {**previous, **digests})
     written = []
     for path, content in files.items():
         target = targets[path]
-        if previous.get(path) == _digest(content) and target.is_file():
+        if previous.get(path) == digests[path] and _file_digest(target) == digests[path]:
             continue
         atomic_write(target, content)
         written.append(path)
-    for path in sorted(set(previous) - set(files)):
-        stale = _inside(root, path)
-        if stale.is_file() and not stale.is_symlink():
-            stale.unlink()
-    manifest = {"generator": "playbook", "files": {p: _digest(c) for p, c in files.items()}}
-    atomic_write(root / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+    for path, target in stale.items():
+        if _file_digest(target) == previous[path]:  # else edited since: kept, and not claimed
+            target.unlink()
+            _remove_empty_folders(root, target.parent)
+    _write_manifest(root, digests)
     return written
+
+
+def _remove_empty_folders(root: Path, folder: Path) -> None:
+    while folder != root and folder.is_relative_to(root):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
 
 
 def replace_folder(target: Path, build: Path) -> None:

@@ -1,0 +1,575 @@
+"""User text is data, never code: hostile names and Markdown in every field that reaches a page.
+
+The filters are tested one by one, then through Python-Markdown with the site's extensions,
+then in a real build: statically (every HTML file, the search index) and in Chromium, page
+by page (no dialog, no global set, no element or attribute from a payload, and every name
+visible as text where it belongs).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+import markdown
+import pytest
+import yaml
+from click.testing import CliRunner
+from conftest import build_site, write_tree
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.cli import cli
+from generator.render import (
+    make_environment,
+    md,
+    md_inline,
+    render,
+    safe_url,
+    text,
+    tidy,
+    title_text,
+)
+from generator.validate import check
+
+EXTENSIONS = ["tables", "attr_list", "md_in_html", "abbr", "def_list", "admonition", "toc"]
+
+PAYLOADS = {
+    "script": "<script>window.pwned=1</script>",
+    "img": "<img src=x onerror=window.pwned=1>",
+    "title": "</title><script>window.pwned=1</script>",
+    "svg": "<svg onload=window.pwned=1>",
+    "comment": "<!-- an open comment",
+    "javascript-link": "[js](JaVaScRiPt:window.pwned=1)",
+    "entity-link": "[ent](java&#115;cript:window.pwned=1)",
+    "tab-link": "[tab](java\tscript:window.pwned=1)",
+    "newline-link": "[nl](java\nscript:window.pwned=1)",
+    "reference-link": "[ref][9]\n\n[9]: javascript:window.pwned=1",
+    "list-reference": "[lref][8]\n\n- [8]: javascript:window.pwned=1",
+    "autolink": "<javascript:window.pwned=1>",
+    "data-image": "![pic](data:text/html;base64,PHNjcmlwdD53aW5kb3cucHduZWQ9MTwvc2NyaXB0Pg==)",
+    "quote-break": '[q](http://example.com/" onmouseover="window.pwned=1)',
+    "link-title": '[lt](https://example.com/ "<img src=x onerror=window.pwned=1>")',
+    "definition-title": (
+        '[dt][7]\n\n[7]: https://example.com/\n    "<img src=x onerror=window.pwned=1>"'
+    ),
+    "jinja": "{{ 7*7 }} {% include 'role.md.j2' %}",
+    "attr-list": "attr {: onclick=window.pwned=1 .pwned-class #pwned-id } "
+                 "{ onmouseover=window.pwned=1 }",
+    "table-break": "pipe | tick ` bracket [ end",
+    "escaped-backtick": "\\`<img src=x onerror=window.pwned=1>`",
+    "code-across-paragraphs": "`a\n\n<img src=x onerror=window.pwned=1>\n\nb`",
+}
+"""At least ten kinds of payload; every field that reaches a page gets all of them."""
+
+NAME_PAYLOAD = " ".join(PAYLOADS.values())
+MD_PAYLOAD = "**Bold stays bold.**\n\n" + "\n\n".join(PAYLOADS.values())
+
+
+def name(label: str) -> str:
+    return f"{label} {NAME_PAYLOAD}"
+
+
+def shown(value: str) -> str:
+    """How a plain-text value reads on the page: whitespace collapsed."""
+    return " ".join(value.split())
+
+
+def hostile_playbook() -> dict[str, str]:
+    """A valid playbook with payloads in every field that reaches a page."""
+    people = [name("Person0"), name("Person1")]
+    teams = [
+        {
+            "id": f"t{k}",
+            "name": name(f"Team{k}"),
+            "kind": "external" if k == 1 else "internal",
+            "purpose": MD_PAYLOAD,
+            "horizon": name(f"Horizon{k}"),
+            "goals": [{
+                "id": "g",
+                "statement": name(f"Goal{k}"),
+                "metric": name(f"Metric{k}"),
+                "target": name(f"Target{k}"),
+                "horizon": name(f"GoalHorizon{k}"),
+            }],
+        }
+        for k in range(2)
+    ]
+    roles = [
+        {
+            "id": f"r{k}",
+            "name": name(f"Role{k}"),
+            "team": f"t{1 if k == 2 else 0}",
+            "summary": MD_PAYLOAD,
+            "holders": people if k < 2 else [name("Agency person")],
+        }
+        for k in range(3)
+    ]
+    stages = [
+        {
+            "id": f"s{k}",
+            "name": name(f"Stage{k}"),
+            "owner": f"r{k % 2}",
+            "definition": MD_PAYLOAD,
+            "entry": [name(f"Entry{k}")],
+            "exit": [name(f"Exit{k}")],
+            "reasons": [name(f"Reason{k}")],
+            **({"terminal": True} if k == 2 else {}),
+        }
+        for k in range(3)
+    ]
+    handoffs = [
+        {
+            "id": f"h{k}",
+            "from": f"r{k}",
+            "to": f"r{(k + 1) % 3}",
+            "stage": f"s{k}",
+            "trigger": MD_PAYLOAD,
+            "passes": [name(f"Passes{k}")],
+            "sla": {"accept": "4 business hours", "first_contact": "1 day"},
+            "on_reject": {"to": "s0", "reasons": [name(f"Rejected{k}")], "feedback": MD_PAYLOAD},
+            "escalation": MD_PAYLOAD,
+        }
+        for k in range(2)
+    ]
+    activities = [
+        {
+            "id": f"a{k}",
+            "name": name(f"Activity{k}"),
+            "area": name(f"Area{k}"),
+            "stage": f"s{k}",
+            "description": MD_PAYLOAD,
+            "raci": {"D": "r0", "P": ["r1", "r2"], "R": "r2"},
+            "notes": {"r1": MD_PAYLOAD, "r2": MD_PAYLOAD},
+        }
+        for k in range(3)
+    ]
+    engagements = [{
+        "id": "e0",
+        "name": name("Engagement0"),
+        "party": "t1",
+        "client_contact": "r0",
+        "party_contact": "r2",
+        "summary": MD_PAYLOAD,
+        "in_scope": ["a0", "a1"],
+        "out_of_scope": ["a2"],
+        "deliverables": [{"name": name("Deliverable0"), "quantity": 2,
+                          "description": MD_PAYLOAD}],
+        "approvals": {"approver": "r0", "review_window": "5 business days"},
+        "change_process": MD_PAYLOAD,
+        "sign_off": ["r0", "r2"],
+    }]
+    cadences = [{
+        "id": "c0",
+        "name": name("Cadence0"),
+        "every": "week",
+        "chair": "r0",
+        "attendees": ["r1", "r2"],
+        "purpose": MD_PAYLOAD,
+    }]
+    glossary = [
+        {"term": name("Term0"), "definition": MD_PAYLOAD},
+        {"term": "Pwnterm", "definition": MD_PAYLOAD},
+    ]
+    organisation = {
+        "name": name("Org"),
+        "summary": MD_PAYLOAD + "\n\nPwnterm is used here.",
+        "version": name("Version"),
+        "maintainer": "r0",
+        "model": "HOSTILE",
+        "business_hours": {"timezone": "Europe/London"},
+    }
+    models = {
+        "HOSTILE": {
+            "letters": {
+                "D": {"name": name("Decide"), "description": name("DecideText"),
+                      "min": 1, "max": 1, "accountable": True},
+                "P": {"name": name("Perform"), "description": name("PerformText"), "min": 1},
+                "R": {"name": name("Review"), "description": name("ReviewText")},
+            }
+        }
+    }
+    changelog = [{"version": name("Change0"), "date": "2026-01-05", "summary": MD_PAYLOAD}]
+    data = {
+        "organisation.yaml": {"organisation": organisation, "models": models,
+                              "changelog": changelog},
+        "teams.yaml": {"teams": teams, "roles": roles,
+                       "people": [{"name": people[0], "roles": ["r0", "r2"]}]},
+        "lifecycle.yaml": {"stages": stages, "handoffs": handoffs},
+        "work.yaml": {"activities": activities, "engagements": engagements,
+                      "cadences": cadences, "glossary": glossary},
+    }
+    return {
+        f"playbook/{file}": yaml.safe_dump(content, allow_unicode=True, sort_keys=False,
+                                           width=1000)
+        for file, content in data.items()
+    }
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("hostile")
+    write_tree(root, hostile_playbook())
+    return root
+
+
+@pytest.fixture(scope="module")
+def hostile_pages(hostile: Path) -> dict[str, str]:
+    result = check(hostile / "playbook")
+    assert result.playbook is not None, [d.format_text() for d in result.diagnostics]
+    return render(result.playbook).pages
+
+
+class Elements(HTMLParser):
+    """Every element with its attributes, and the text, of an HTML fragment or page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict[str, str]]] = []
+        self.text: list[str] = []
+        self.scripts: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append((tag, {k: v or "" for k, v in attrs}))
+        self._in_script = tag == "script"
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append((tag, {k: v or "" for k, v in attrs}))
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script:
+            self.scripts.append(data)
+        else:
+            self.text.append(data)
+
+
+def parse(fragment: str) -> Elements:
+    parser = Elements()
+    parser.feed(fragment)
+    parser.close()
+    return parser
+
+
+FORBIDDEN_TAGS = {"script", "img", "svg", "iframe", "object", "embed", "style", "link", "form",
+                  "input", "math", "base", "meta", "video", "audio", "source"}
+
+
+def assert_inert(fragment: str, *, allowed: set[str] = frozenset()) -> None:
+    """No element, attribute or URL in ``fragment`` came from a payload."""
+    parsed = parse(fragment)
+    for tag, attrs in parsed.elements:
+        assert tag not in FORBIDDEN_TAGS - allowed, (tag, attrs)
+        for key, value in attrs.items():
+            assert not key.startswith("on"), (tag, attrs)
+            if key in ("href", "src", "action", "formaction", "xlink:href"):
+                assert safe_url(value), (tag, attrs)
+
+
+def to_html(page_markdown: str) -> str:
+    body = re.sub(r"\A---\n.*?\n---\n", "", page_markdown, flags=re.DOTALL)
+    return markdown.markdown(body, extensions=EXTENSIONS)
+
+
+@pytest.mark.parametrize("kind", sorted(PAYLOADS))
+def test_a_markdown_field_renders_every_payload_inert(kind: str) -> None:
+    assert_inert(to_html(md(PAYLOADS[kind])))
+    assert_inert(to_html(md_inline(PAYLOADS[kind])))
+    assert_inert(to_html("| a |\n| --- |\n| " + md_inline(PAYLOADS[kind]) + " |"))
+
+
+@pytest.mark.parametrize("kind", sorted(PAYLOADS))
+def test_a_name_renders_as_exactly_its_text(kind: str) -> None:
+    for context in ("{}", "# {}", "- {}", "**{}**", "[{}](page.md)", "| h |\n| --- |\n| {} |"):
+        rendered = to_html(context.format(text(PAYLOADS[kind])))
+        assert_inert(rendered)
+        visible = shown("".join(parse(rendered).text))
+        expected = shown(PAYLOADS[kind])
+        assert visible == (f"h {expected}" if context.startswith("|") else expected), context
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=60))
+def test_any_plain_text_renders_as_exactly_itself(value: str) -> None:
+    expected = shown(re.sub("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff\ufffe\uffff"
+                            "\U000e0000-\U000e007f]", "", value.replace("\r", "\n")))
+    rendered = markdown.markdown(f"Before {text(value)} after", extensions=EXTENSIONS)
+    assert_inert(rendered)
+    assert shown("".join(parse(rendered).text)) == shown(f"Before {expected} after")
+
+
+@pytest.mark.parametrize("url", [
+    "javascript:alert(1)", "JaVaScRiPt:alert(1)", "java&#115;cript:alert(1)",
+    "java&amp;#115;cript:alert(1)", "java\tscript:alert(1)", "java\nscript:alert(1)",
+    " javascript:alert(1)", "\x01javascript:alert(1)", "javascript\\:alert(1)",
+    "&lt;javascript:alert(1)&gt;", "data:text/html;base64,AAAA", "vbscript:msgbox",
+    "java\u200bscript:alert(1)", "javascript&colon;alert(1)",
+])
+def test_unsafe_urls_are_recognised_however_they_are_written(url: str) -> None:
+    assert not safe_url(url)
+
+
+@pytest.mark.parametrize("url", ["https://example.com/a?b=c", "http://x", "mailto:a@b.c",
+                                 "../roles/owner.md", "#anchor", "page.md 'Title: here'"])
+def test_safe_urls_stay(url: str) -> None:
+    assert safe_url(url)
+
+
+def test_markdown_still_works_in_markdown_fields() -> None:
+    rendered = to_html(md("**bold** *em* [site](https://example.com) `a<b>` "
+                          "<https://example.org>\n\n- one\n- two\n\n> quoted"))
+    assert "<strong>bold</strong>" in rendered and "<em>em</em>" in rendered
+    assert '<a href="https://example.com">site</a>' in rendered
+    assert '<a href="https://example.org">https://example.org</a>' in rendered
+    assert "<li>one</li>" in rendered and "<blockquote>" in rendered
+    assert shown("".join(parse(rendered).text)).count("a<b>") == 1
+
+
+def test_unsafe_link_keeps_its_label_and_loses_its_target() -> None:
+    assert md("[click here](javascript:alert(1)) and [ok](https://x.org)") == (
+        "click here and [ok](https://x.org)"
+    )
+    assert md("[x][1]\n\n[1]: javascript:alert(1)") == "[x][1]"
+    assert md("[x][1]\n\n> - [1]: <javascript:alert(1)>") == "[x][1]\n\n> - "
+
+
+def test_code_spans_are_written_as_inert_html() -> None:
+    assert md("run ``a ` <b> {x}`` now") == "run <code>a &#96; &#60;b&#62; &#123;x&#125;</code> now"
+    assert md("no \\`code` here") == "no \\`code\\` here"
+    rendered = to_html(md("`<img src=x onerror=alert(1)>` and `[x](javascript:y)`"))
+    assert_inert(rendered)
+    visible = shown("".join(parse(rendered).text))
+    assert visible == "<img src=x onerror=alert(1)> and [x](javascript:y)"
+
+
+@pytest.mark.parametrize("source", ["[a](" * 5000, "](" * 10000, "`" * 20000,
+                                    "[" * 10000 + "]" * 10000, "`a` " * 5000,
+                                    "[x](javascript:y) " * 1100])
+def test_pathological_markdown_takes_linear_time(source: str) -> None:
+    started = time.monotonic()
+    output = md(source)
+    rendered = to_html(output)
+    assert time.monotonic() - started < 5, "quadratic work on a 20,000-character field"
+    assert_inert(rendered)
+
+
+def test_a_field_full_of_brackets_keeps_no_link() -> None:
+    output = md("[a](https://x.org) " * 300)
+    assert "<a " not in to_html(output) and output.startswith("\\[a\\](https://x.org)")
+
+
+def test_a_definition_that_is_not_at_a_line_start_is_prose() -> None:
+    assert md("As said in [Note]: call: now") == "As said in [Note]: call: now"
+
+
+def test_jinja_in_user_text_is_shown_literally(hostile_pages: dict[str, str]) -> None:
+    rendered = to_html(hostile_pages["roles/r0.md"])
+    visible = "".join(parse(rendered).text)
+    assert "{{ 7*7 }}" in visible and "{% include 'role.md.j2' %}" in visible
+    assert "49" not in visible
+
+
+def test_every_table_keeps_its_columns_on_every_page(hostile_pages: dict[str, str]) -> None:
+    for path, page in hostile_pages.items():
+        rendered = to_html(page)
+        for table in re.findall(r"<table.*?</table>", rendered, flags=re.DOTALL):
+            assert len(_row_widths(table)) == 1, (path, table[:300])
+
+
+def test_every_generated_page_is_inert_in_python_markdown(hostile_pages: dict[str, str]) -> None:
+    for path, page in hostile_pages.items():
+        try:
+            assert_inert(to_html(page), allowed={"svg", "input"})  # diagrams, matrix filter
+        except AssertionError as exc:
+            raise AssertionError(f"{path}: {exc}") from None
+
+
+def test_front_matter_titles_are_escaped_text(hostile_pages: dict[str, str]) -> None:
+    page = hostile_pages["roles/r0.md"]
+    front = yaml.safe_load(page.split("---\n")[1])
+    assert front["title"] == title_text(name("Role0"))
+    assert "<" not in front["title"] and html.unescape(front["title"]) == shown(name("Role0"))
+
+
+def test_a_users_markdown_block_is_never_joined_to_a_template_table() -> None:
+    env = make_environment()
+    block = env.filters["md"]("| user | table |\n| --- | --- |\n| 1 | 2 |\n\n- loose\n\n- list")
+    page = tidy(f"Intro\n\n{block}\n\n| ours | table |\n| --- | --- |\n| a | b |\n")
+    assert "\n\n- list\n\n| ours | table |" in page
+    assert "| 1 | 2 |\n\n- loose\n\n- list" in page
+
+
+def test_ids_with_invisible_or_reversing_characters_are_rejected(tmp_path: Path) -> None:
+    for bad in ("r\u202e1", "r\u200b1"):
+        files = hostile_playbook()
+        files["playbook/teams.yaml"] = files["playbook/teams.yaml"].replace(
+            "id: r1\n", f"id: {json.dumps(bad)}\n", 1
+        )
+        folder = tmp_path / f"case{ord(bad[1])}"
+        write_tree(folder, files)
+        result = CliRunner().invoke(cli, ["check", str(folder / "playbook")],
+                                    catch_exceptions=False)
+        assert result.exit_code == 1
+        assert re.search(r"^\S+:\d+:\d+: error: roles\[1\]\.id: bad id", result.output,
+                         flags=re.MULTILINE), result.output
+
+
+SITE_CONFIG = """\
+site_name: Hostile playbook
+docs_dir: docs
+theme:
+  name: material
+  font: false
+  features: [navigation.indexes, search.suggest, search.highlight, content.tooltips]
+plugins:
+  - search
+  - playbook:
+      source: playbook
+markdown_extensions:
+  - toc:
+      permalink: true
+"""
+
+
+@pytest.fixture(scope="module")
+def hostile_site(hostile: Path) -> Path:
+    write_tree(hostile, {"mkdocs.yml": SITE_CONFIG, "docs/.keep": ""})
+    site = hostile / "site"
+    result = build_site(hostile / "mkdocs.yml", site)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return site
+
+
+def test_the_built_site_has_no_element_attribute_or_link_from_a_payload(
+    hostile_site: Path,
+) -> None:
+    pages = sorted(hostile_site.rglob("*.html"))
+    assert len(pages) > 20
+    for page in pages:
+        document = page.read_text(encoding="utf-8")
+        parsed = parse(document)
+        for tag, attrs in parsed.elements:
+            assert not any(k.startswith("on") for k in attrs), (page, tag, attrs)
+            assert not (tag == "img" and attrs.get("src") == "x"), page
+            assert attrs.get("id") != "pwned-id" and "pwned-class" not in attrs.get("class", "")
+            for key in ("href", "src"):
+                if key in attrs:
+                    assert safe_url(attrs[key]), (page, tag, attrs)
+            assert "<" not in attrs.get("title", ""), (page, tag, attrs)  # tooltips are HTML
+        assert not any("pwned" in script for script in parsed.scripts), page
+        title = re.search(r"<title>(.*?)</title>", document, flags=re.DOTALL)
+        assert title and "<" not in title.group(1), (page, title)
+        article = document.split('<article', 1)[-1]
+        for table in re.findall(r"<table.*?</table>", article, flags=re.DOTALL):
+            assert len(_row_widths(table)) == 1, (page, table[:300])
+
+
+def _row_widths(table: str) -> set[int]:
+    """The number of columns of each row of an HTML table, counting ``colspan``."""
+    rows = re.findall(r"<tr.*?</tr>", table, flags=re.DOTALL)
+    return {
+        sum(int(span or 1) for span in re.findall(r'<t[hd](?: [^>]*?colspan="(\d+)")?', row))
+        for row in rows
+    }
+
+
+def test_the_search_index_holds_titles_as_escaped_text(hostile_site: Path) -> None:
+    index = json.loads((hostile_site / "search/search_index.json").read_text("utf-8"))
+    for doc in index["docs"]:
+        assert "<script" not in doc["title"] and "<img" not in doc["title"], doc["title"]
+
+
+PROBE = """() => ({
+  pwned: typeof window.pwned !== "undefined",
+  title: document.title,
+  h1: (document.querySelector("article h1") || {}).innerText || "",
+  header: (document.querySelector(".md-header__topic:last-child") || {}).innerText || "",
+  nav: Array.from(document.querySelectorAll(".md-nav__link")).map(a => a.innerText.trim()),
+  bad: Array.from(document.querySelectorAll("*")).filter(el =>
+      Array.from(el.attributes).some(a => /^on/i.test(a.name))
+      || (el.tagName === "IMG" && el.getAttribute("src") === "x")
+      || el.id === "pwned-id" || el.classList.contains("pwned-class")
+      || ["IFRAME", "OBJECT", "EMBED"].includes(el.tagName)
+      || (el.tagName === "SCRIPT" && el.textContent.includes("pwned"))
+      || (el.href && /^(javascript|data|vbscript):/i.test(String(el.href.baseVal || el.href)))
+    ).map(el => el.outerHTML.slice(0, 200)),
+  text: document.body.innerText,
+})"""
+
+
+@pytest.mark.browser
+def test_no_payload_runs_in_the_browser_and_every_name_reads_as_text(
+    hostile_site: Path, browser, serve
+) -> None:
+    base = serve(hostile_site)
+    context = browser.new_context()
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    expectations = {
+        "roles/r0/": shown(name("Role0")),
+        "roles/r1/": shown(name("Role1")),
+        "teams/t0/": shown(name("Team0")),
+        "lifecycle/s1/": shown(name("Stage1")),
+        "engagements/e0/": shown(name("Engagement0")),
+        "": shown(name("Org")),
+    }
+    urls = sorted(
+        "" if p.relative_to(hostile_site).as_posix() == "index.html"
+        else p.parent.relative_to(hostile_site).as_posix() + "/"
+        for p in hostile_site.rglob("index.html")
+        if not p.relative_to(hostile_site).as_posix().startswith(("search/", "assets/"))
+    )
+    assert len(urls) > 20
+    for url in urls:
+        page.goto(base + url)
+        found = page.evaluate(PROBE)
+        assert not found["pwned"], url
+        assert found["bad"] == [], (url, found["bad"])
+        expected = expectations.get(url)
+        if expected is not None:
+            assert found["h1"].strip().removesuffix("¶").strip() == expected, url
+            assert found["title"].startswith(expected), url
+            assert expected in found["header"], url
+        if url.startswith("roles/"):
+            assert shown(PAYLOADS["script"]) in found["text"]
+    for url in ("", "raci/", "roles/r0/", "glossary/", "engagements/e0/"):
+        page.goto(base + url)
+        titled = page.locator("article [title]")
+        assert titled.count() > 0, url
+        for n in range(min(titled.count(), 25)):
+            if titled.nth(n).is_visible():
+                titled.nth(n).hover()
+                page.wait_for_timeout(150)  # Material shows its tooltip after a delay
+        hovered = page.evaluate(PROBE)
+        assert not hovered["pwned"] and hovered["bad"] == [], (url, hovered["bad"])
+    page.goto(base)
+    tooltip = page.locator("article abbr", has_text="Pwnterm").first
+    tooltip.hover()
+    page.wait_for_timeout(500)
+    shown_tooltip = page.locator(".md-tooltip2").inner_text()
+    assert "\u2039script\u203awindow.pwned=1\u2039/script\u203a" in shown_tooltip
+    page.goto(base + "roles/r0/")
+    nav = page.evaluate(PROBE)["nav"]
+    assert shown(name("Role0")) in nav and shown(name("Role1")) in nav
+    for query in ("Role0", "Bold", "Engagement0"):
+        page.goto(base)
+        page.locator("label.md-search__icon, .md-search__input").first.click()
+        page.locator("input.md-search__input").focus()
+        page.keyboard.type(query, delay=30)
+        results = page.locator(".md-search-result__item")
+        results.first.wait_for(timeout=15_000)
+        search = page.evaluate(PROBE)
+        assert not search["pwned"] and search["bad"] == [], (query, search["bad"])
+        shown_results = page.locator(".md-search-result").inner_text()
+        assert "window.pwned=1" in shown_results, query  # the payloads read as text
+    assert not page.evaluate("typeof window.pwned !== 'undefined'")
+    assert dialogs == []
+    context.close()
