@@ -8,6 +8,7 @@ code after printing its diagnostics.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -47,11 +48,11 @@ class Diagnostic:
         )
 
     def format_text(self) -> str:
-        return f"{self.location}: {self.severity}: {self.path}: {self.message}"
+        return one_line(f"{self.location}: {self.severity}: {self.path}: {self.message}")
 
     def format_github(self) -> str:
         loc = self.location
-        text = f"{self.path}: {self.message}".replace("%", "%25").replace("\n", "%0A")
+        text = one_line(f"{self.path}: {self.message}").replace("%", "%25")
         file = loc.file.replace("%", "%25").replace(",", "%2C").replace(":", "%3A")
         return f"::{self.severity} file={file},line={loc.line},col={loc.column}::{text}"
 
@@ -64,6 +65,15 @@ class Diagnostic:
             "path": self.path,
             "message": self.message,
         }
+
+
+_LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """Control characters and line breaks from user text shown escaped (``\\n``), so one
+    problem is always one line."""
+    return _LINE_BREAKS.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
 
 
 def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

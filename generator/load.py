@@ -169,8 +169,10 @@ def display_path(path: Path, cwd: Path | None = None) -> str:
 
 
 def playbook_files(folder: Path) -> list[Path]:
+    """Every ``*.yaml``/``*.yml`` entry, sorted by name. Entries that are not readable files
+    (a folder, a broken link) are kept so that reading them reports the problem."""
     return sorted(
-        (p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()),
+        (p for p in folder.iterdir() if p.suffix in (".yaml", ".yml")),
         key=lambda p: p.name,
     )
 

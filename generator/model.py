@@ -28,7 +28,8 @@ from pydantic_core import PydanticCustomError
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 _ID_RE = re.compile(ID_PATTERN)
-SCHEMA_ID_PATTERN = r"^(?!index$)[a-z0-9][a-z0-9-]*$"
+MAX_ID_LENGTH = 100
+SCHEMA_ID_PATTERN = r"^(?!index$)[a-z0-9][a-z0-9-]{0,99}$"
 """The id pattern for editors: it also refuses the reserved id ``index``."""
 
 
@@ -99,6 +100,10 @@ def _id(value: Any) -> str:
         )
     if value in RESERVED_IDS:
         raise _fail(f"bad id '{value}': '{value}' is reserved (it names a section's index page)")
+    if len(value) > MAX_ID_LENGTH:
+        raise _fail(
+            f"bad id of {len(value)} characters: at most {MAX_ID_LENGTH} (it becomes a file name)"
+        )
     return value
 
 

@@ -104,16 +104,12 @@ def test_a_utf8_byte_order_mark_is_accepted(here: Path) -> None:
     assert result.exit_code == 0, result.output
 
 
-@pytest.mark.xfail(strict=True, reason="load.py skips a *.yaml that is not a readable file "
-                   "silently (playbook_files filters is_file); reported to load.py's owner")
 def test_a_broken_symlink_named_yaml_is_reported(here: Path) -> None:
     write_tree(here, {"playbook/a.yaml": MINIMAL})
     (here / "playbook/x.yaml").symlink_to(here / "missing.yaml")
     assert_error(check(), "playbook/x.yaml")
 
 
-@pytest.mark.xfail(strict=True, reason="load.py skips a folder named *.yaml silently "
-                   "(playbook_files filters is_file); reported to load.py's owner")
 def test_a_folder_named_yaml_is_reported(here: Path) -> None:
     write_tree(here, {"playbook/a.yaml": MINIMAL})
     (here / "playbook/x.yaml").mkdir()
@@ -445,8 +441,6 @@ def test_the_installed_command_reports_without_a_traceback(here: Path, case: str
     assert ERROR_LINE.search(result.stdout), result.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="a line break inside a key or an id is copied raw into "
-                   "the diagnostic's path and message (validate.py / errors.py); reported")
 @pytest.mark.parametrize("source", [
     'organisation:\n  name: Acme\n  "bad\\nkey": 1\n',
     'organisation:\n  name: Acme\nteams:\n  - id: "a\\nb"\n    name: T\n',
@@ -461,8 +455,6 @@ def test_a_line_break_in_a_key_or_an_id_stays_on_one_line(here: Path, source: st
     assert all(ANY_LINE.match(line) for line in lines[:-1]), result.output
 
 
-@pytest.mark.xfail(strict=True, reason="ids have no length limit (model.py), so an id of 300 "
-                   "characters passes check and then cannot be a page's file name; reported")
 def test_an_id_too_long_to_be_a_file_name_is_an_error(here: Path) -> None:
     long = "b" * 300
     write_tree(here, {"playbook/a.yaml": MINIMAL.replace("boss", long)})
