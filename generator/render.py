@@ -16,7 +16,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -322,6 +322,13 @@ def text(value: Any) -> str:
     """Plain text (a name, a term) inside Markdown: every Markdown and HTML character inert."""
     if value is None:
         return ""
+    if isinstance(value, str):
+        return _text(value)
+    return _text(_clean(value))
+
+
+@lru_cache(maxsize=1 << 16)
+def _text(value: str) -> str:
     flat = " ".join(_clean(value).split())
     escaped = _MD_ESCAPE.sub(r"\\\1", _escape_html(flat))
 
@@ -481,6 +488,12 @@ class Site:
     assets: dict[str, str] = field(default_factory=dict)
 
 
+@lru_cache(maxsize=1 << 16)
+def _relative(target: str, start: str) -> str:
+    """``posixpath.relpath``, remembered: a playbook links few folders to many pages."""
+    return posixpath.relpath(target, start)
+
+
 class Links:
     """Where every thing lives, and links between pages in Markdown and in raw HTML."""
 
@@ -512,7 +525,7 @@ class Links:
 
     def md(self, here: str, target: str, anchor: str = "") -> str:
         """A Markdown link target from page ``here`` to page ``target``."""
-        rel = posixpath.relpath(target, posixpath.dirname(here) or ".")
+        rel = _relative(target, posixpath.dirname(here) or ".")
         return rel + (f"#{anchor}" if anchor else "")
 
     def _base(self, here: str) -> str:
@@ -522,7 +535,7 @@ class Links:
     def href(self, here: str, target: str, anchor: str = "") -> str:
         """A raw-HTML link from page ``here`` to page ``target`` (MkDocs won't rewrite it)."""
         dest = self.page_url(target)
-        rel = posixpath.relpath(dest or ".", self._base(here) or ".")
+        rel = _relative(dest or ".", self._base(here) or ".")
         if rel == ".":
             rel = "./"
         elif dest.endswith("/") or not dest:
@@ -542,6 +555,71 @@ def _diagram_block(svg: str, wide: bool = False) -> str:
     extra = " pb-diagram--wide" if wide else ""
     label = ' tabindex="0" role="region" aria-label="Handoff swimlane"' if wide else ""
     return f'<div class="pb-diagram{extra}"{label}>{svg}</div>'
+
+
+class PageLinks:
+    """Markdown links from one page to the things of the playbook (``ln`` in templates).
+
+    Plain Python rather than Jinja macros: a large playbook makes hundreds of thousands of
+    them, and every name goes through :func:`text`.
+    """
+
+    def __init__(self, renderer: Renderer, here: str) -> None:
+        self.r = renderer
+        self.pb = renderer.pb
+        self.here = here
+
+    def _to(self, kind: str, ident: str, name: str, anchor: str = "") -> str:
+        target = self.r.links.md(self.here, self.r.target(kind, ident), anchor)
+        return f"[{text(name)}]({target})"
+
+    def role(self, role: Role) -> str:
+        return self._to("role", role.id, role.name)
+
+    def role_id(self, role_id: str) -> str:
+        return self.role(self.pb.role(role_id))
+
+    def roles(self, roles: Iterable[Role], sep: str = ", ") -> str:
+        return sep.join(self.role(role) for role in roles)
+
+    def activity(self, activity: Activity) -> str:
+        return self._to("activity", activity.id, activity.name, activity.id)
+
+    def stage(self, stage: Stage) -> str:
+        return self._to("stage", stage.id, stage.name)
+
+    def handoff(self, handoff: Handoff) -> str:
+        return self._to("handoff", handoff.id, self.r.handoff_title(handoff))
+
+    def person(self, name: str) -> str:
+        if self.r.person_link(name):
+            return self._to("person", name, name)
+        return text(name)
+
+    def letters(self, pairs: Iterable[tuple[str, list[Role]]]) -> str:
+        return " · ".join(f"{letter}: {self.roles(roles)}" for letter, roles in pairs)
+
+
+class _Assignments:
+    """Who holds which letter where, indexed once per render (pages look things up instead
+    of scanning every activity)."""
+
+    def __init__(self, playbook: Playbook) -> None:
+        order = {k: i for i, k in enumerate(playbook.model.letters)}
+        self.position: dict[str, int] = {}
+        self.by_role: dict[tuple[str, str], list[Activity]] = defaultdict(list)
+        self.letters: dict[tuple[str, str], list[str]] = defaultdict(list)
+        self.involved: dict[str, set[str]] = defaultdict(set)
+        self.by_stage: dict[str, list[Activity]] = defaultdict(list)
+        for index, activity in enumerate(playbook.activities):
+            self.position[activity.id] = index
+            if activity.stage:
+                self.by_stage[activity.stage].append(activity)
+            for letter in sorted(activity.raci, key=lambda k: order.get(k, len(order))):
+                for role_id in dict.fromkeys(activity.raci[letter]):
+                    self.by_role[(role_id, letter)].append(activity)
+                    self.letters[(activity.id, role_id)].append(letter)
+                    self.involved[role_id].add(activity.id)
 
 
 class Renderer:
@@ -578,6 +656,7 @@ class Renderer:
             template,
             pb=self.pb,
             r=self,
+            ln=PageLinks(self, here),
             page=path,
             page_title=title,
             link=link,
@@ -759,17 +838,36 @@ class Renderer:
         chosen = [r for r in self.pb.roles if r.id in used]
         return sorted(chosen, key=lambda r: (teams.get(r.team, 0), order[r.id]))
 
+    @cached_property
+    def _assignments(self) -> _Assignments:
+        return _Assignments(self.pb)
+
     def letters_of(self, activity: Activity, role: Role) -> list[str]:
-        order = list(self.pb.model.letters)
-        found = activity.letters_of(role.id)
-        return sorted(found, key=lambda k: order.index(k) if k in order else 99)
+        """The role's letters on the activity, in the model's order."""
+        return self._assignments.letters.get((activity.id, role.id), [])
 
     def letter_count(self, role_id: str) -> int:
         """Activities on which the role holds any letter."""
-        return sum(1 for a in self.pb.activities if a.letters_of(role_id))
+        return len(self._assignments.involved.get(role_id, ()))
 
     def activities_for(self, role_id: str, letter: str) -> list[Activity]:
-        return [a for a in self.pb.activities if role_id in a.raci.get(letter, ())]
+        """Activities on which the role holds ``letter``, in playbook order."""
+        return self._assignments.by_role.get((role_id, letter), [])
+
+    def person_rows(self, role_ids: list[str], letter: str) -> list[tuple[Activity, str]]:
+        """(activity, role id) for a person holding ``role_ids``: activity order, then the
+        order of the roles under the letter."""
+        rows = [
+            (a, rid)
+            for rid in role_ids
+            for a in self._assignments.by_role.get((rid, letter), [])
+        ]
+        position = self._assignments.position
+        return sorted(rows, key=lambda row: (position[row[0].id],
+                                             row[0].raci[letter].index(row[1])))
+
+    def stage_activities(self, stage_id: str) -> list[Activity]:
+        return self._assignments.by_stage.get(stage_id, [])
 
     def others(self, activity: Activity, role_id: str) -> list[tuple[str, list[Role]]]:
         """The other roles on an activity, grouped by letter."""
@@ -855,6 +953,100 @@ class Renderer:
                 if role.id in activity.notes:
                     numbers[(activity.id, role.id)] = len(numbers) + 1
         return numbers
+
+    def matrix(self, here: str, groups: list[tuple[str, list[Activity]]], caption: str) -> str:
+        """The filterable RACI matrix of ``groups`` as HTML, then its notes as Markdown.
+
+        Built in Python rather than a template: at thousands of rows × hundreds of roles a
+        template loop per cell is the slowest part of a build. Only the roles with a letter
+        in these activities get a column; an empty cell is a bare ``<td></td>``.
+        """
+        pb = self.pb
+        activities = self.flatten(groups)
+        columns = self.roles_with_letters(activities)
+        notes = self.notes_index(activities)
+        accountable = pb.accountable_letter
+        names = {k: html_text(self.letter_name(k)) for k in pb.model.letters}
+        tips = {k: tooltip(self.letter_name(k)) for k in pb.model.letters}
+        total = len(activities)
+        out = [f'<div class="pb-filter" hidden data-total="{total}">']
+        options = "".join(
+            f'<option value="{html_text(c.id)}">{html_text(c.name)}</option>' for c in columns
+        )
+        out.append(f'<label>Role <select data-filter="role"><option value="">any role</option>'
+                   f"{options}</select></label>")
+        options = "".join(
+            f'<option value="{html_text(t.id)}">{html_text(t.name)}</option>'
+            for t in self.teams_of(columns)
+        )
+        out.append(f'<label>Team <select data-filter="team"><option value="">any team</option>'
+                   f"{options}</select></label>")
+        options = "".join(
+            f'<option value="{html_text(k)}">{html_text(k)} — {names[k]}</option>'
+            for k in pb.model.letters
+        )
+        out.append('<label>Letter <select data-filter="letter"><option value="">any letter'
+                   f"</option>{options}</select></label>")
+        out.append('<label>Text <input type="search" data-filter="text" '
+                   'placeholder="activity, area, note…"></label>')
+        out.append(f'<output class="pb-count" aria-live="polite">{total} of {total} activities'
+                   "</output>")
+        out.append("</div>")
+        out.append('<div class="pb-matrix-wrap" tabindex="0" role="region" '
+                   'aria-label="RACI matrix">')
+        out.append('<table class="pb-matrix">')
+        out.append(f"<caption>{html_text(caption)}: {total} activities × {len(columns)} roles"
+                   "</caption>")
+        heads = "".join(
+            f'<th scope="col" data-role="{html_text(c.id)}" data-team="{html_text(c.team)}">'
+            f'<a href="{self.links.href(here, self.target("role", c.id))}">'
+            f"{html_text(c.name)}</a></th>"
+            for c in columns
+        )
+        out.append('<thead>\n<tr><th scope="col">Activity</th><th scope="col">Stage</th>'
+                   f"{heads}</tr>\n</thead>")
+        for area, rows in groups:
+            out.append(f'<tbody data-area="{html_text(area)}">')
+            out.append(f'<tr class="pb-area"><th scope="colgroup" colspan="{len(columns) + 2}" '
+                       f'id="area-{slugify(area)}">{html_text(area)}</th></tr>')
+            for a in rows:
+                search = html_text(" ".join([a.name, area, *a.notes.values()]).lower())
+                stage = ""
+                if a.stage:
+                    link = self.links.href(here, self.target("stage", a.stage))
+                    stage = f'<a href="{link}">{html_text(pb.stage(a.stage).name)}</a>'
+                cells = []
+                for c in columns:
+                    letters = self.letters_of(a, c)
+                    if not letters:
+                        cells.append("<td></td>")
+                        continue
+                    owner = " data-owner" if accountable in letters else ""
+                    marks = ",".join(
+                        f'<abbr title="{tips.get(k, tooltip(k))}">{html_text(k)}</abbr>'
+                        for k in letters
+                    )
+                    number = notes.get((a.id, c.id))
+                    if number:
+                        marks += (f'<sup><a href="#note-{number}" aria-label="note {number}">'
+                                  f"{number}</a></sup>")
+                    cells.append(
+                        f'<td data-role="{html_text(c.id)}" data-letters="{" ".join(letters)}" '
+                        f'class="pb-l pb-l-{letters[0].lower()}"{owner}>{marks}</td>'
+                    )
+                out.append(f'<tr id="{a.id}" data-search="{search}"><th scope="row">'
+                           f"{html_text(a.name)}</th><td>{stage}</td>{''.join(cells)}</tr>")
+            out.append("</tbody>")
+        out.append("</table>\n</div>")
+        if notes:
+            out.append("\n**Notes**\n")
+            for (activity_id, role_id), number in notes.items():
+                activity = pb.activity(activity_id)
+                out.append(
+                    f'- <span id="note-{number}">{number}.</span> {text(activity.name)}, '
+                    f"{text(pb.role(role_id).name)}: {md_inline(activity.notes[role_id])}"
+                )
+        return "\n".join(out)
 
     def flatten(self, groups: list[tuple[str, list[Activity]]]) -> list[Activity]:
         return [a for _, activities in groups for a in activities]
