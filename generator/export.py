@@ -426,6 +426,16 @@ def export_json_schema() -> dict[str, Any]:
     }
 
 
+DOWNLOADS = (
+    "downloads/raci.csv",
+    "downloads/raci.xlsx",
+    "downloads/playbook.json",
+    "downloads/playbook.schema.json",
+    "downloads/yaml.schema.json",
+)
+"""Where the site offers its downloads (see :func:`site_downloads`)."""
+
+
 def site_downloads(playbook: Playbook) -> dict[str, str | bytes]:
     """The files the site offers for download, by their path in the site.
 

@@ -9,7 +9,12 @@ template folders under ``mkdocs serve``.
 from __future__ import annotations
 
 import html
+import multiprocessing
 import os
+import shutil
+import tempfile
+from dataclasses import replace
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +29,7 @@ from mkdocs.structure.pages import Page
 from . import export
 from .errors import format_diagnostics
 from .render import Site, TemplateFailure, make_environment, render, standalone_page
+from .model import Playbook
 from .validate import Result, check
 
 log = get_plugin_logger(__name__)
@@ -43,11 +49,16 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
 
     def __init__(self) -> None:
         self.site: Site | None = None
-        self.downloads: dict[str, bytes | str] = {}
+        self.playbook: Playbook | None = None
+        self.command: str | None = None
+        self.downloads: tuple[BaseProcess, Path] | None = None
         self.engagement_html: dict[str, tuple[str, str]] = {}
         self.base = Path.cwd()
         self.preloaded: tuple[Path, Result] | None = None
         """A validation result handed over by ``playbook build`` (used once)."""
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.command = command
 
     def _folder(self, value: str) -> Path:
         return (self.base / value).resolve()
@@ -75,7 +86,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
         except TemplateFailure as exc:
             raise PluginError(f"a template failed; nothing was built\n{exc}") from None
         self._refuse_clashes(config)
-        self.downloads = export.site_downloads(playbook)
+        self.playbook = playbook
         for name in MARKDOWN_EXTENSIONS:
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
@@ -126,14 +137,32 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
             raise PluginError(f"hand-written pages clash with generated pages: {listed}")
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
-        assert self.site is not None
+        assert self.site is not None and self.playbook is not None
         self._refuse_clashes(config, files)
         for path, markdown in self.site.pages.items():
             files.append(File.generated(config, path, content=markdown))
-        for path, content in {**self.site.assets, **self.downloads}.items():
+        for path, content in self.site.assets.items():
             if not files.get_file_from_path(path):
                 files.append(File.generated(config, path, content=content))
+        self.site = replace(self.site, pages={})  # MkDocs holds the pages from here on
+        # `mkdocs serve` runs threads; forking beside them is not safe, so serve makes the
+        # downloads in the process.
+        if self.command != "serve":
+            self.downloads = _start_downloads(self.playbook)
+        if self.downloads is None:  # no fork here: make them now, as ordinary files
+            for path, content in export.site_downloads(self.playbook).items():
+                files.append(File.generated(config, path, content=content))
+        else:  # placeholders, so links to them resolve; replaced after the build
+            for path in export.DOWNLOADS:
+                files.append(File.generated(config, path, content=b""))
         return files
+
+    def on_page_markdown(
+        self, markdown: str, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        if page.file.generated_by == "playbook":
+            page.file.content_string = ""  # the page has its own copy now; keep one
+        return markdown
 
     def on_page_content(self, html_text: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         path = page.file.src_uri
@@ -143,6 +172,16 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         assert self.site is not None
+        if self.downloads is not None:
+            process, folder = self.downloads
+            process.join()
+            self.downloads = None
+            if process.exitcode:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise PluginError(f"making the downloads failed (exit code {process.exitcode})")
+            for path in export.DOWNLOADS:
+                os.replace(folder / path, Path(config.site_dir) / path)
+            shutil.rmtree(folder, ignore_errors=True)
         for path, (title, body) in sorted(self.engagement_html.items()):
             ident = Path(path).stem
             target = Path(config.site_dir) / "downloads" / f"engagement-{ident}.html"
@@ -154,6 +193,30 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
         if self.config.templates and self._folder(self.config.templates).is_dir():
             server.watch(str(self._folder(self.config.templates)))
         return server
+
+
+def _write_downloads(playbook: Playbook, folder: Path) -> None:
+    for path, content in export.site_downloads(playbook).items():
+        target = folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, str):
+            target.write_text(content, encoding="utf-8")
+        else:
+            target.write_bytes(content)
+
+
+def _start_downloads(playbook: Playbook) -> tuple[BaseProcess, Path] | None:
+    """Make the downloads (CSV, XLSX, JSON) in a forked process, into a temporary folder,
+    while MkDocs builds the pages: the second core does that work. None where processes
+    cannot fork."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    folder = Path(tempfile.mkdtemp(prefix="playbook-downloads-"))
+    process = multiprocessing.get_context("fork").Process(
+        target=_write_downloads, args=(playbook, folder), daemon=True
+    )
+    process.start()
+    return process, folder
 
 
 def _footer(org: Any) -> str:

@@ -398,3 +398,13 @@ def test_xlsx_to_a_terminal_is_refused(folder: Path) -> None:
         os.close(parent)
     assert done.returncode == 2
     assert b"-o FILE" in done.stderr
+
+
+def test_site_downloads_are_the_documented_set_of_files() -> None:
+    from conftest import EXAMPLE
+    from generator.export import DOWNLOADS, site_downloads
+    from generator.validate import check
+
+    result = check(EXAMPLE)
+    assert result.playbook is not None
+    assert tuple(site_downloads(result.playbook)) == DOWNLOADS
