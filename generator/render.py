@@ -1166,7 +1166,17 @@ def render_template(env: jinja2.Environment, name: str, **context: Any) -> str:
 
 
 def make_environment(override: Path | str | None = None) -> jinja2.Environment:
-    """The Jinja environment: a user's folder first (any template by name), then ours."""
+    """The Jinja environment: a user's folder first (any template by name), then ours.
+
+    One environment per folder is kept for the life of the process, so ``serve`` does not
+    compile every template again on each rebuild; Jinja still reloads a template whose file
+    changed.
+    """
+    return _environment(str(override) if override is not None else None)
+
+
+@lru_cache(maxsize=8)
+def _environment(override: str | None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if override is not None:
         loaders.append(jinja2.FileSystemLoader(str(override)))
@@ -1181,7 +1191,6 @@ def make_environment(override: Path | str | None = None) -> jinja2.Environment:
     )
     env.filters.update(
         text=text,
-        cell=lambda v: text(v),
         md=md_block,
         md_inline=md_inline,
         html=html_text,
