@@ -695,9 +695,27 @@ class Renderer:
             lines.append((term, f"*[{term}]: {meaning}"))
         return lines
 
+    @cached_property
+    def _abbr_search(self) -> tuple[re.Pattern[str], frozenset[str]] | None:
+        """One pattern for every term (longest first), and the terms found inside others,
+        which the pattern can hide and so are looked for one by one."""
+        terms = sorted({term for term, _ in self._abbr_lines}, key=len, reverse=True)
+        if not terms:
+            return None
+        nested = frozenset(t for t in terms if any(t != u and t in u for u in terms))
+        return re.compile("|".join(map(re.escape, terms))), nested
+
     def abbreviations(self, body: str) -> str:
         """Glossary terms as abbreviation definitions, for the terms this page uses."""
-        used = [line for term, line in self._abbr_lines if term in body]
+        if self._abbr_search is None:
+            return ""
+        pattern, nested = self._abbr_search
+        found = set(pattern.findall(body))
+        used = [
+            line
+            for term, line in self._abbr_lines
+            if term in found or (term in nested and term in body)
+        ]
         return ("\n" + "\n".join(used) + "\n") if used else ""
 
     def render(self) -> Site:
@@ -830,13 +848,17 @@ class Renderer:
         lead = LETTER_HEADINGS.get(name)
         return f"{lead} — {name} ({letter})" if lead else f"{name} ({letter})"
 
+    @cached_property
+    def _role_rank(self) -> dict[str, tuple[int, int]]:
+        """Column order of roles: by team, then as listed."""
+        teams = {t.id: i for i, t in enumerate(self.pb.teams)}
+        return {r.id: (teams.get(r.team, 0), i) for i, r in enumerate(self.pb.roles)}
+
     def roles_with_letters(self, activities: Iterable[Activity]) -> list[Role]:
         """Roles that hold a letter on any of ``activities``, in team then role order."""
-        used = {rid for a in activities for ids in a.raci.values() for rid in ids}
-        teams = {t.id: i for i, t in enumerate(self.pb.teams)}
-        order = {r.id: i for i, r in enumerate(self.pb.roles)}
-        chosen = [r for r in self.pb.roles if r.id in used]
-        return sorted(chosen, key=lambda r: (teams.get(r.team, 0), order[r.id]))
+        rank = self._role_rank
+        used = {rid for a in activities for ids in a.raci.values() for rid in ids if rid in rank}
+        return [self.pb.role(rid) for rid in sorted(used, key=rank.__getitem__)]
 
     @cached_property
     def _assignments(self) -> _Assignments:
