@@ -445,8 +445,11 @@ def test_the_installed_command_reports_without_a_traceback(here: Path, case: str
     'organisation:\n  name: Acme\n  "bad\\nkey": 1\n',
     'organisation:\n  name: Acme\nteams:\n  - id: "a\\nb"\n    name: T\n',
     'organisation:\n  name: Acme\n  "odd\\u2028key": 1\n',
-], ids=["newline-in-key", "newline-in-id", "line-separator-in-key"])
-def test_a_line_break_in_a_key_or_an_id_stays_on_one_line(here: Path, source: str) -> None:
+    'organisation:\n  name: Acme\nglossary:\n  - {term: "two\\n\\nlines", definition: x}\n'
+    '  - {term: "two\\n\\nlines", definition: y}\n',
+], ids=["newline-in-key", "newline-in-id", "line-separator-in-key", "newline-in-duplicate-term"])
+def test_a_line_break_in_user_text_stays_on_one_line(here: Path, source: str) -> None:
+    """Found by the long fuzz run: a duplicate glossary term quoted with its line breaks."""
     write_tree(here, {"playbook/a.yaml": source})
     result = check()
     assert result.exit_code == 1
