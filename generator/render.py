@@ -175,32 +175,29 @@ def _autolinks(part: str) -> str:
     return "".join(out)
 
 
-def _matching_open(text: str, close: int) -> int | None:
-    """The ``[`` that the ``]`` at ``close`` ends, or None."""
+def _matching(text: str, positions: range, nests: str, wanted: str) -> int | None:
+    """Walk ``positions`` for the unescaped ``wanted`` bracket at depth zero; ``nests`` is the
+    bracket that opens a deeper level in that direction."""
     depth = 0
-    for i in range(close - 1, -1, -1):
-        if text[i] in "[]" and not _escaped(text, i):
-            if text[i] == "]":
+    for i in positions:
+        if text[i] in (nests, wanted) and not _escaped(text, i):
+            if text[i] == nests:
                 depth += 1
             elif depth:
                 depth -= 1
             else:
                 return i
     return None
+
+
+def _matching_open(text: str, close: int) -> int | None:
+    """The ``[`` that the ``]`` at ``close`` ends, or None."""
+    return _matching(text, range(close - 1, -1, -1), "]", "[")
 
 
 def _matching_close(text: str, open_: int) -> int | None:
     """The ``)`` that closes the ``(`` at ``open_``, or None."""
-    depth = 0
-    for i in range(open_ + 1, len(text)):
-        if text[i] in "()" and not _escaped(text, i):
-            if text[i] == "(":
-                depth += 1
-            elif depth:
-                depth -= 1
-            else:
-                return i
-    return None
+    return _matching(text, range(open_ + 1, len(text)), "(", ")")
 
 
 _AFTER_LABEL = re.compile(r"(\(|[ \t]*:[ \t]*\n?[ \t]*)")
