@@ -685,9 +685,9 @@ class Renderer:
             term = " ".join(_clean(entry.term).split())
             if not term or re.search(r"[\]\\\[<>&*_`{}|]", term):
                 continue  # a term the page shows escaped would never match
+            plain = re.sub(r"[*`]", "", tooltip_text(entry.definition))  # emphasis marks
             meaning = re.sub(  # a tooltip, and inert text for an engine without abbreviations
-                r"[\\`*_{}\[\]|]", lambda m: f"&#{ord(m.group(0))};",
-                tooltip_text(entry.definition),
+                r"[\\_{}\[\]|]", lambda m: f"&#{ord(m.group(0))};", plain
             )
             lines.append((term, f"*[{term}]: {meaning}"))
         return lines
