@@ -120,28 +120,17 @@ def main() -> None:
 
 
 def _write_file(target: Path, data: bytes) -> None:
-    """Write ``data`` to ``target`` through a temporary file in the same folder."""
-    import os
-    import tempfile
-
+    """Write ``data`` to ``target`` atomically; a missing folder or a refused write is a usage
+    error (exit 2), not a traceback."""
     from .errors import UsageError
+    from .write import atomic_write
 
+    if not target.parent.is_dir():
+        raise UsageError(f"cannot write '{target}': no such folder '{target.parent}'")
     try:
-        handle, temporary = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
-        )
+        atomic_write(target, data)
     except OSError as exc:
-        raise UsageError(f"cannot write '{target}': {exc.strerror}") from None
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, target)
-    except OSError as exc:
-        os.unlink(temporary)
-        raise UsageError(f"cannot write '{target}': {exc.strerror}") from None
+        raise UsageError(f"cannot write '{target}': {exc.strerror or exc}") from None
 
 
 @cli.command("export")
