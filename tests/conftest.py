@@ -54,6 +54,7 @@ def build_site(config: Path, site: Path, *extra: str) -> subprocess.CompletedPro
         env=env,
         cwd=config.parent,
         timeout=300,
+        check=False,
     )
 
 
@@ -126,6 +127,7 @@ def axe_source(tmp_path_factory: pytest.TempPathFactory) -> str:
              "axe-core@4"],
             capture_output=True,
             timeout=300,
+            check=False,
         )
     if not bundle.exists():
         if os.environ.get("CI"):

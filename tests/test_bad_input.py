@@ -141,8 +141,11 @@ def test_several_documents_in_one_file_are_an_error_at_the_second(here: Path) ->
 
 
 def test_ten_thousand_open_brackets_are_an_error_not_a_recursion_crash(here: Path) -> None:
+    # Which layer stops this file (our depth limit or the YAML parser's own) and how it words
+    # it is not ours to pin down: the contract is one error line at the file, exit 1, no crash.
     write_tree(here, {"playbook/a.yaml": MINIMAL, "playbook/b.yaml": "[" * 10_000})
-    assert_error(check(), "playbook/b.yaml", "nested deeper")
+    output = assert_error(check(), "playbook/b.yaml")
+    assert len(ERROR_LINE.findall(output)) == 1, output
 
 
 def test_deep_valid_nesting_is_an_error(here: Path) -> None:
