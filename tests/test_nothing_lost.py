@@ -155,6 +155,7 @@ def test_render_touches_only_its_own_files_and_removes_its_stale_ones(tmp_path: 
     source = tmp_path / "playbook"
     shutil.copytree(EXAMPLE, source)
     out = tmp_path / "docs"
+    assert render_out(source, out).exit_code == 0
     write_tree(out, {"about.md": ABOUT, "assets/extra.css": "body {}\n", "roles/README.txt": "x"})
     mine = {p: (out / p).stat().st_mtime_ns for p in ["about.md", "assets/extra.css",
                                                       "roles/README.txt"]}
@@ -179,16 +180,22 @@ def test_render_touches_only_its_own_files_and_removes_its_stale_ones(tmp_path: 
 def test_render_refuses_to_overwrite_a_file_it_did_not_create_and_writes_nothing(
     tmp_path: Path,
 ) -> None:
+    source = tmp_path / "playbook"
+    shutil.copytree(EXAMPLE, source)
+    handoffs = source / "handoffs.yaml"
+    data = yaml.safe_load(handoffs.read_text("utf-8"))
+    gone = [data["handoffs"].pop()["id"], data["handoffs"].pop()["id"]]
+    handoffs.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     out = tmp_path / "docs"
-    write_tree(out, {"glossary.md": "# Our own glossary\n", "roles/sdr.md": "# Mine\n"})
+    assert render_out(source, out).exit_code == 0
+    write_tree(out, {f"handoffs/{ident}.md": "# Mine\n" for ident in gone})
     before = snapshot(out)
     result = render_out(EXAMPLE, out)
     assert result.exit_code == 1
-    assert str(out / "glossary.md") in result.output
-    assert str(out / "roles/sdr.md") in result.output
+    for ident in gone:
+        assert str(out / f"handoffs/{ident}.md") in result.output
     assert "nothing was written" in result.output
     assert snapshot(out) == before
-    assert sorted(p.name for p in out.rglob("*")) == ["glossary.md", "roles", "sdr.md"]
 
 
 def test_a_generated_file_replaced_by_a_link_or_a_folder_is_not_overwritten(
@@ -212,18 +219,21 @@ def test_render_never_writes_through_a_linked_folder(tmp_path: Path) -> None:
     out = tmp_path / "docs"
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    out.mkdir()
+    assert render_out(EXAMPLE, out).exit_code == 0
+    shutil.rmtree(out / "roles")
     (out / "roles").symlink_to(elsewhere, target_is_directory=True)
+    before = snapshot(out)
     result = render_out(EXAMPLE, out)
     assert result.exit_code == 1
     assert "leaves the output folder" in result.output
     assert list(elsewhere.iterdir()) == []
-    assert not (out / MANIFEST).exists()
+    assert snapshot(out) == before
 
 
 def test_render_never_writes_through_a_dangling_link(tmp_path: Path) -> None:
     out = tmp_path / "docs"
-    out.mkdir()
+    assert render_out(EXAMPLE, out).exit_code == 0
+    shutil.rmtree(out / "people")
     (out / "people").symlink_to(tmp_path / "not-yet", target_is_directory=True)
     result = render_out(EXAMPLE, out)
     assert result.exit_code == 1 and "leaves the output folder" in result.output
