@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,7 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
         if kind is yaml.ScalarNode and implicit[0] and value and value[0] not in self._maybe_typed:
             return "tag:yaml.org,2002:str"
         return super().resolve(kind, value, implicit)
+
 
 PathKey = tuple[str | int, ...]
 
@@ -168,13 +170,19 @@ def display_path(path: Path, cwd: Path | None = None) -> str:
         return str(path)
 
 
+def is_playbook_name(name: str) -> bool:
+    """A folder entry the loader reads: ends in ``.yaml`` or ``.yml`` in any letter case
+    (``B.YAML`` is read, not silently left out), and is not hidden: a name starting with
+    ``.`` is an editor's or a system's artefact (``.#a.yaml`` Emacs lock, ``._a.yaml``
+    AppleDouble) or meant to stay out of sight."""
+    return not name.startswith(".") and name.lower().endswith((".yaml", ".yml"))
+
+
 def playbook_files(folder: Path) -> list[Path]:
-    """Every ``*.yaml``/``*.yml`` entry, sorted by name. Entries that are not readable files
-    (a folder, a broken link) are kept so that reading them reports the problem."""
-    return sorted(
-        (p for p in folder.iterdir() if p.suffix in (".yaml", ".yml")),
-        key=lambda p: p.name,
-    )
+    """Every playbook entry of ``folder`` (see :func:`is_playbook_name`), sorted by name.
+    Entries that are not readable files (a folder, a broken link, a FIFO) are kept so that
+    reading them reports the problem."""
+    return sorted((p for p in folder.iterdir() if is_playbook_name(p.name)), key=lambda p: p.name)
 
 
 class _Abandon(Exception):
@@ -323,10 +331,16 @@ class _Converter:
             constructor = self.constructor.yaml_constructors[tag]
             return constructor(self.constructor, node)
         except (ValueError, TypeError, OverflowError, yaml.constructor.ConstructorError):
+            shown = node.value if len(node.value) <= 40 else node.value[:37] + "…"
             if tag.endswith("timestamp"):
-                message = f"bad date '{node.value}': there is no such date (expected YYYY-MM-DD)"
+                message = f"bad date '{shown}': there is no such date (expected YYYY-MM-DD)"
+            elif tag.endswith(":int") and len(node.value) > 1000:  # Python reads 4,300 digits
+                message = (
+                    f"'{shown}' is a number too long to read ({len(node.value):,} characters); "
+                    "quote it if it is text"
+                )
             else:
-                message = f"'{node.value}' is not a valid {tag.rsplit(':', 1)[-1]}"
+                message = f"'{shown}' is not a valid {tag.rsplit(':', 1)[-1]}"
             self.replace(node, path, message)
             return None
 
@@ -341,7 +355,7 @@ class _Converter:
                 f"{self.limits.max_list_items:,} allowed (limit PLAYBOOK_MAX_LIST_ITEMS)",
             )
             return None
-        start = self.offsets.get(path[0], 0) if len(path) == 1 else 0
+        start = self.offsets.get(str(path[0]), 0) if len(path) == 1 else 0
         return [
             self.convert(item, path + (i,), depth + 1, record)
             for i, item in enumerate(node.value, start)
@@ -435,20 +449,112 @@ def _check_event_depth(text: str, file: str, limits: Limits) -> Diagnostic | Non
     return None
 
 
-def _read_text(path: Path, file: str, limits: Limits) -> tuple[str | None, Diagnostic | None]:
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)  # a FIFO swapped in after the check cannot hang the read
+    | getattr(os, "O_NOFOLLOW", 0)  # the path is resolved already: a new link is refused
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+
+
+class _Unreadable(Exception):
+    """A playbook entry that is not read; the message says why."""
+
+
+def _kind(mode: int) -> str | None:
+    """What a non-regular file is, in words (None for a regular file)."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def _not_regular(kind: str, link: str) -> _Unreadable:
+    return _Unreadable(f"{link}{kind}, not a file; only regular files are read")
+
+
+def _inside(root: str, real: str) -> bool:
+    try:
+        return os.path.commonpath([root, real]) == root
+    except ValueError:  # another drive on Windows
+        return False
+
+
+def _open_regular(path: Path, root: str) -> tuple[int, int]:
+    """An open descriptor of the regular file ``path`` names, and the size it claims.
+
+    A link is followed only to a place inside the folder ``root``. The kind of file is
+    looked at before opening (a FIFO or a device is never opened) and again on the
+    descriptor itself, so a file swapped in between is still refused.
+    """
+    found = os.lstat(path)
+    real: str | Path = path
+    link = ""
+    if stat.S_ISLNK(found.st_mode):
+        target = os.readlink(path)
+        real = os.path.realpath(path)
+        if not os.path.lexists(real):
+            raise _Unreadable(f"a broken link: '{target}' does not exist")
+        if not _inside(root, real):
+            raise _Unreadable(
+                f"a link to '{target}', outside the playbook folder; only files inside it are read"
+            )
+        link = f"a link to '{target}', which is "
+        found = os.stat(real)
+    kind = _kind(found.st_mode)
+    if kind:
+        raise _not_regular(kind, link)
+    fd = os.open(real, _OPEN_FLAGS)
+    opened = os.fstat(fd)
+    kind = _kind(opened.st_mode)
+    if kind:
+        os.close(fd)
+        raise _not_regular(kind, link)
+    return fd, opened.st_size
+
+
+def _read_bytes(fd: int, limit: int, claimed: int) -> bytes:
+    """At most ``limit + 1`` bytes: what is read counts, not the size the file claims."""
+    chunks: list[bytes] = []
+    left = limit + 1
+    while left:
+        chunk = os.read(fd, min(left, max(claimed + 1, 65536)))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _read_text(
+    path: Path, file: str, limits: Limits, root: str
+) -> tuple[str | None, Diagnostic | None]:
     def problem(message: str, line: int = 1, column: int = 1) -> Diagnostic:
         return Diagnostic("error", Location(file, line, column), "", message)
 
     try:
-        size = path.stat().st_size
-        if size > limits.max_file_bytes:
-            return None, problem(
-                f"file is {size:,} bytes, larger than the {limits.max_file_bytes:,} allowed "
-                "(limit PLAYBOOK_MAX_FILE_BYTES)"
-            )
-        raw = path.read_bytes()
+        fd, claimed = _open_regular(path, root)
+        try:
+            raw = _read_bytes(fd, limits.max_file_bytes, claimed)
+        finally:
+            os.close(fd)
+    except _Unreadable as exc:
+        return None, problem(str(exc))
     except OSError as exc:
         return None, problem(f"cannot read file: {exc.strerror or exc}")
+    if len(raw) > limits.max_file_bytes:
+        return None, problem(
+            f"file is larger than the {limits.max_file_bytes:,} bytes allowed "
+            "(limit PLAYBOOK_MAX_FILE_BYTES)"
+        )
     try:
         return raw.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
@@ -486,15 +592,18 @@ def _documents(text: str) -> Iterator[yaml.Node | None]:
 
 
 def load_file(
-    path: Path, source: Source, limits: Limits
+    path: Path, source: Source, limits: Limits, within: str | None = None
 ) -> tuple[dict[str, Any], _FileMarks, dict[PathKey, Location]] | None:
     """One file's top-level mapping, its marks and the paths the loader already reported.
 
     Paths count list entries after those of the files read before (sections concatenate).
-    Returns None when the file cannot be used; the reason is in ``source.diagnostics``.
+    Only a regular file inside the folder ``within`` (default: the file's folder, resolved)
+    is read. Returns None when the file cannot be used; the reason is in
+    ``source.diagnostics``.
     """
     file = display_path(path)
-    text, problem = _read_text(path, file, limits)
+    within = within or os.path.realpath(path.parent)
+    text, problem = _read_text(path, file, limits, within)
     if problem:
         source.diagnostics.append(problem)
         return None
@@ -566,7 +675,12 @@ def load_file(
 
 
 def load(folder: Path | str, limits: Limits | None = None) -> Source:
-    """Read every ``*.yaml``/``*.yml`` in ``folder`` (sorted) and merge their sections."""
+    """Read every ``*.yaml``/``*.yml`` in ``folder`` (sorted) and merge their sections.
+
+    Hidden entries are skipped; anything named like a playbook file that is not a regular
+    file inside ``folder`` (a folder, FIFO, device, socket, a link out of the folder) is an
+    error at ``FILE:1:1``.
+    """
     folder = Path(folder)
     limits = limits or Limits.from_environ()
     shown = display_path(folder)
@@ -577,7 +691,18 @@ def load(folder: Path | str, limits: Limits | None = None) -> Source:
             Diagnostic("error", Location(shown), "", f"playbook folder '{shown}' {what}")
         )
         return source
-    files = playbook_files(folder)
+    try:
+        files = playbook_files(folder)
+    except OSError as exc:
+        source.diagnostics.append(
+            Diagnostic(
+                "error",
+                Location(shown),
+                "",
+                f"cannot list the playbook folder '{shown}': {exc.strerror or exc}",
+            )
+        )
+        return source
     if not files:
         source.diagnostics.append(
             Diagnostic(
@@ -589,8 +714,9 @@ def load(folder: Path | str, limits: Limits | None = None) -> Source:
         )
         return source
     first_map: dict[str, Location] = {}
+    root = os.path.realpath(folder)
     for path in files:
-        loaded = load_file(path, source, limits)
+        loaded = load_file(path, source, limits, root)
         source.files.append(display_path(path))
         if loaded is None:
             source.broken.append(display_path(path))
@@ -620,8 +746,7 @@ def _merge_file(
                         "error",
                         at,
                         section,
-                        f"section '{section}' appears twice (also at {other}); "
-                        "it must appear once",
+                        f"section '{section}' appears twice (also at {other}); it must appear once",
                     )
                 )
             continue
@@ -645,4 +770,3 @@ def _merge_file(
             source.data[section] = value
             first_map[section] = here
             source.keys[(section,)] = here
-

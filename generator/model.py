@@ -9,6 +9,7 @@ Cross-links are resolved by :class:`Playbook`'s lookups (``role()``, ``team_of()
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import math
 import re
 from collections.abc import Mapping
@@ -36,15 +37,30 @@ SCHEMA_ID_PATTERN = r"^(?!index$)[a-z0-9][a-z0-9-]{0,99}$"
 def _any_case(word: str) -> str:
     """A regex matching ``word`` in any letter case, for JSON Schema (ECMAScript has no (?i))."""
     return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in word)
+
+
 _TIME_RE = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 _RANGE_RE = re.compile(r"^\s*(\d+)\s*(?:-|–|to)\s*(\d+)\s*$")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 RESERVED_IDS = frozenset({"index"})
+MAX_NUMBER = 10**15
+"""The largest size of a number (a target, quantity, count, touchpoints): a spreadsheet keeps
+15 digits exactly, and a JSON reader in JavaScript keeps whole numbers exactly up to 2**53."""
+MAX_DURATION = 1_000_000
+"""The largest number of a duration (a million minutes, hours, days, weeks or months)."""
 
 
 def _fail(message: str, **context: Any) -> PydanticCustomError:
     # The message goes in through the context so that braces in user text are not a template.
     return PydanticCustomError("playbook", "{message}", {"message": message, **context})
+
+
+def _digits(value: int) -> str:
+    """How many digits a whole number has, without writing it out (Python refuses to write
+    a number of more than 4,300 digits, and an error message has no room for one)."""
+    if value.bit_length() < 2000:
+        return f"{len(str(abs(value))):,}"
+    return f"about {int(math.log10(abs(value))) + 1:,}"
 
 
 def describe(value: Any) -> str:
@@ -53,6 +69,8 @@ def describe(value: Any) -> str:
         return "nothing (null)"
     if isinstance(value, bool):
         return f"true/false ({str(value).lower()})"
+    if isinstance(value, int) and abs(value) >= 10**40:
+        return f"a number of {_digits(value)} digits"
     if isinstance(value, (int, float)):
         return f"a number ({value})"
     if isinstance(value, dt.date):
@@ -107,7 +125,12 @@ def _id(value: Any) -> str:
     return value
 
 
-def _number(value: Any) -> float | int:
+def _shown(number: float) -> str:
+    """A number as a message quotes it (a huge one by its length)."""
+    return describe(number) if isinstance(number, int) and abs(number) >= 10**40 else f"{number}"
+
+
+def _any_number(value: Any) -> float | int:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _fail(f"expected a number, found {describe(value)}")
     if isinstance(value, float) and not math.isfinite(value):
@@ -115,17 +138,28 @@ def _number(value: Any) -> float | int:
     return value
 
 
+def _number(value: Any) -> float | int:
+    number = _any_number(value)
+    if abs(number) > MAX_NUMBER:
+        raise _fail(
+            f"expected a number from -{MAX_NUMBER:,} to {MAX_NUMBER:,}, found {describe(number)}"
+        )
+    return number
+
+
 def _quantity(value: Any) -> float | int:
-    number = _number(value)
+    number = _any_number(value)
     if number < 0:
-        raise _fail(f"expected a quantity of zero or more, found {number}")
+        raise _fail(f"expected a quantity of zero or more, found {_shown(number)}")
+    if number > MAX_NUMBER:
+        raise _fail(f"expected a quantity of at most {MAX_NUMBER:,}, found {describe(number)}")
     return number
 
 
 def _percent(value: Any) -> float | int:
-    number = _number(value)
+    number = _any_number(value)
     if not 0 <= number <= 100:
-        raise _fail(f"expected a percentage from 0 to 100, found {number}")
+        raise _fail(f"expected a percentage from 0 to 100, found {_shown(number)}")
     return number
 
 
@@ -135,16 +169,33 @@ def _target(value: Any) -> str | float | int:
     return _number(value)
 
 
+def _whole(digits: str) -> int | None:
+    """Decimal digits as a whole number; None past :data:`MAX_NUMBER` (judged by length first:
+    Python refuses to read a number of more than 4,300 digits)."""
+    digits = digits.lstrip("0") or "0"
+    if len(digits) > len(str(MAX_NUMBER)) or int(digits) > MAX_NUMBER:
+        return None
+    return int(digits)
+
+
 def _touchpoints(value: Any) -> str | int:
+    counts: list[int | None] = []
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return value
-    if isinstance(value, str):
+        counts = [value if value <= MAX_NUMBER else None]
+    elif isinstance(value, str):
         match = _RANGE_RE.match(value)
-        if match and int(match[1]) <= int(match[2]):
-            return f"{int(match[1])}-{int(match[2])}"
-        if value.strip().isdigit():
-            return int(value)
-    raise _fail(f"expected a count or a range like \"3-5\", found {describe(value)}")
+        if match:
+            counts = [_whole(match[1]), _whole(match[2])]
+        elif value.strip().isdecimal():
+            counts = [_whole(value.strip())]
+    whole = [count for count in counts if count is not None]
+    if len(whole) < len(counts):
+        raise _fail(f"expected touchpoints of at most {MAX_NUMBER:,}, found {describe(value)}")
+    if len(whole) == 1:
+        return whole[0]
+    if len(whole) == 2 and whole[0] <= whole[1]:
+        return f"{whole[0]}-{whole[1]}"
+    raise _fail(f'expected a count or a range like "3-5", found {describe(value)}')
 
 
 def _date(value: Any) -> dt.date:
@@ -163,14 +214,14 @@ def _date(value: Any) -> dt.date:
 def _time(value: Any) -> str:
     if isinstance(value, str) and _TIME_RE.match(value.strip()):
         return value.strip()
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 100 * 60:
         # YAML 1.1 reads an unquoted 17:00 as the base-60 number 1020.
         hours, minutes = divmod(value, 60)
         raise _fail(
-            f"expected a time \"HH:MM\", found a number ({value}); "
-            f"write it in quotes: \"{hours:02d}:{minutes:02d}\""
+            f'expected a time "HH:MM", found a number ({value}); '
+            f'write it in quotes: "{hours:02d}:{minutes:02d}"'
         )
-    raise _fail(f"expected a time \"HH:MM\", found {describe(value)}")
+    raise _fail(f'expected a time "HH:MM", found {describe(value)}')
 
 
 _DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -242,6 +293,14 @@ _DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s+([a-z][a-z ]*?)\s*$", re.IGNOR
 _ACCEPTED_UNITS = "minutes, hours, business hours, days, business days, weeks, months"
 
 
+def plain_number(number: float) -> str:
+    """``4.0`` → ``4``, ``1.5`` → ``1.5``, ``1000000.0`` → ``1000000``: every digit, never
+    ``1e+06`` (``:g`` keeps six digits and turns ``1234567`` into ``1.23457e+06``)."""
+    if number == int(number):
+        return str(int(number))
+    return format(decimal.Decimal(repr(number)), "f")
+
+
 @dataclass(frozen=True, slots=True)
 class Duration:
     """A parsed duration: ``4 business hours`` → value 4, unit ``hour``, business time."""
@@ -251,7 +310,7 @@ class Duration:
     business: bool
 
     def __str__(self) -> str:
-        number = f"{self.value:g}"
+        number = plain_number(self.value)
         unit = self.unit if self.value == 1 else self.unit + "s"
         return f"{number} {'business ' if self.business else ''}{unit}"
 
@@ -271,10 +330,15 @@ def parse_duration(value: Any) -> Duration:
     match = _DURATION_RE.match(value)
     unit = DURATION_UNITS.get(" ".join(match[2].lower().split())) if match else None
     if not match or unit is None:
-        raise _fail(f"bad duration '{value}': write '<number> <unit>' with unit one of {_ACCEPTED_UNITS}")
+        raise _fail(
+            f"bad duration '{value}': write '<number> <unit>' with unit one of {_ACCEPTED_UNITS}"
+        )
     number = float(match[1])
     if number <= 0:
         raise _fail(f"bad duration '{value}': the number must be positive")
+    if number > MAX_DURATION:
+        shown = value if len(value) <= 40 else value[:37] + "…"
+        raise _fail(f"bad duration '{shown}': the number must be at most {MAX_DURATION:,}")
     return Duration(number, unit[0], unit[1])
 
 
@@ -287,32 +351,49 @@ Markdown = Annotated[
     str, PlainValidator(_text), _schema({"type": "string", "description": "Markdown"})
 ]
 Name = Annotated[str, PlainValidator(_name), _schema({"type": "string", "minLength": 1})]
-Id = Annotated[
-    str, PlainValidator(_id), _schema({"type": "string", "pattern": SCHEMA_ID_PATTERN})
-]
-Number = Annotated[float | int, PlainValidator(_number), _schema({"type": "number"})]
+Id = Annotated[str, PlainValidator(_id), _schema({"type": "string", "pattern": SCHEMA_ID_PATTERN})]
+_NUMBER_SCHEMA = {"type": "number", "minimum": -MAX_NUMBER, "maximum": MAX_NUMBER}
+Number = Annotated[float | int, PlainValidator(_number), _schema(_NUMBER_SCHEMA)]
+
+
 def _count(value: Any) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        if value > MAX_NUMBER:
+            raise _fail(
+                f"expected a whole number of at most {MAX_NUMBER:,}, found {describe(value)}"
+            )
         return value
     raise _fail(f"expected a whole number of 0 or more, found {describe(value)}")
 
 
-Count = Annotated[int, PlainValidator(_count), _schema({"type": "integer", "minimum": 0})]
-Quantity = Annotated[float | int, PlainValidator(_quantity), _schema({"type": "number", "minimum": 0})]
+Count = Annotated[
+    int,
+    PlainValidator(_count),
+    _schema({"type": "integer", "minimum": 0, "maximum": MAX_NUMBER}),
+]
+Quantity = Annotated[
+    float | int,
+    PlainValidator(_quantity),
+    _schema({"type": "number", "minimum": 0, "maximum": MAX_NUMBER}),
+]
 Percent = Annotated[
     float | int, PlainValidator(_percent), _schema({"type": "number", "minimum": 0, "maximum": 100})
 ]
 Target = Annotated[
-    str | float | int, PlainValidator(_target), _schema({"type": ["string", "number"]})
+    str | float | int,
+    PlainValidator(_target),
+    _schema({"anyOf": [{"type": "string"}, _NUMBER_SCHEMA]}),
 ]
+_COUNT = rf"0*(\d{{1,{len(str(MAX_NUMBER)) - 1}}}|{MAX_NUMBER})"
+"""A count written in digits, at most :data:`MAX_NUMBER`, as a JSON Schema pattern."""
 Touchpoints = Annotated[
     str | int,
     PlainValidator(_touchpoints),
     _schema(
         {
             "oneOf": [
-                {"type": "integer", "minimum": 0},
-                {"type": "string", "pattern": r"^\s*\d+\s*((-|–|to)\s*\d+\s*)?$"},
+                {"type": "integer", "minimum": 0, "maximum": MAX_NUMBER},
+                {"type": "string", "pattern": rf"^\s*{_COUNT}\s*((-|–|to)\s*{_COUNT}\s*)?$"},
             ]
         }
     ),
@@ -326,9 +407,13 @@ Date = Annotated[
 Time = Annotated[
     str, PlainValidator(_time), _schema({"type": "string", "pattern": _TIME_RE.pattern})
 ]
-_WEEKDAY_PATTERN = "^(" + "|".join(
-    f"{_any_case(short)}(?:{_any_case(full[3:])})?" for short, full in zip(WEEKDAYS, _DAY_NAMES)
-) + ")$"
+_WEEKDAY_PATTERN = (
+    "^("
+    + "|".join(
+        f"{_any_case(short)}(?:{_any_case(full[3:])})?" for short, full in zip(WEEKDAYS, _DAY_NAMES)
+    )
+    + ")$"
+)
 Weekday = Annotated[
     str, PlainValidator(_weekday), _schema({"type": "string", "pattern": _WEEKDAY_PATTERN})
 ]
@@ -342,7 +427,9 @@ DurationValue = Annotated[
         {
             "type": "string",
             "pattern": (
-                r"^\s*(\d*[1-9]\d*(\.\d+)?|\d+\.\d*[1-9]\d*)\s+("
+                # At most MAX_DURATION (a power of ten), and more than zero.
+                rf"^\s*(0*[1-9]\d{{0,{len(str(MAX_DURATION)) - 2}}}(\.\d+)?|0*{MAX_DURATION}(\.0+)?"
+                r"|0+\.\d*[1-9]\d*)\s+("
                 + "|".join(
                     [f"{_any_case('business')}\\s+{_any_case(u)}" for u in ("hour", "day")]
                     + [_any_case(u) for u in ("minute", "hour", "day", "week", "month")]
@@ -661,9 +748,9 @@ class Playbook(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
 
     organisation: Organisation
-    models: dict[Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")], ResponsibilityModel] = (
-        Field(default_factory=dict)
-    )
+    models: dict[
+        Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")], ResponsibilityModel
+    ] = Field(default_factory=dict)
     teams: tuple[Team, ...] = ()
     roles: tuple[Role, ...] = ()
     people: tuple[Person, ...] = ()
@@ -689,7 +776,15 @@ class Playbook(BaseModel):
     def _by_id(self) -> dict[str, dict[str, Any]]:
         return {
             section: {item.id: item for item in getattr(self, section)}
-            for section in ("teams", "roles", "stages", "handoffs", "activities", "engagements", "cadences")
+            for section in (
+                "teams",
+                "roles",
+                "stages",
+                "handoffs",
+                "activities",
+                "engagements",
+                "cadences",
+            )
         }
 
     def team(self, team_id: str) -> Team:
@@ -783,9 +878,7 @@ class Playbook(BaseModel):
     def people_with_pages(self) -> list[str]:
         """Everyone holding two or more roles, plus everyone named under ``people``."""
         listed = {p.name for p in self.people}
-        return [
-            name for name, ids in self.people_index.items() if len(ids) >= 2 or name in listed
-        ]
+        return [name for name, ids in self.people_index.items() if len(ids) >= 2 or name in listed]
 
 
 def _close_key_patterns(node: Any) -> None:
