@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -12,7 +11,8 @@ import click
 import yaml
 
 from . import __version__
-from .errors import InvalidPlaybook, PlaybookError, UnsafeWrite, format_diagnostics
+from .errors import InvalidPlaybook, OutputFailure, PlaybookError, format_diagnostics
+from .text import json_text, one_line, printable
 from .validate import Result, check
 
 FORMATS = ("text", "json", "github")
@@ -52,17 +52,19 @@ def default_source(config_file: Path = Path("mkdocs.yml")) -> Path:
 
 
 def _run(action: Callable[[], int | None]) -> None:
-    """Run a command body and turn the project's errors into exit codes."""
+    """Run a command body and turn the project's errors into exit codes.
+
+    A failure to write standard output is left to :func:`main`, which reports it once.
+    """
     try:
         code = action() or 0
+    except OutputFailure:
+        raise
     except InvalidPlaybook as exc:
         click.echo(format_diagnostics(exc.diagnostics), err=False)
         code = exc.exit_code
-    except UnsafeWrite as exc:
-        click.echo(f"error: {exc}", err=True)
-        code = exc.exit_code
     except PlaybookError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {printable(str(exc))}", err=True)
         code = exc.exit_code
     sys.exit(code)
 
@@ -112,25 +114,54 @@ def schema_command() -> None:
     """Print the JSON Schema of the playbook's YAML files."""
     from .model import json_schema
 
-    click.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+    click.echo(json_text(json_schema()))
 
 
 def main() -> None:
-    cli(prog_name="playbook")
+    """The console script; see :mod:`generator.console` for how its output is guarded."""
+    from .console import run
+
+    run(lambda: cli(prog_name="playbook"))
 
 
 def _write_file(target: Path, data: bytes) -> None:
-    """Write ``data`` to ``target`` atomically; a missing folder or a refused write is a usage
-    error (exit 2), not a traceback."""
+    """Write ``data`` to ``target`` in one step, replacing only a regular file.
+
+    A folder, device, FIFO, socket or symbolic link at ``target``, a missing folder, or a
+    place the user may not write is refused (exit 2) and left as it was; a write that fails
+    on the way (a full disk) is exit 1.
+    """
+    import errno
+    import stat
+
     from .errors import UsageError
     from .write import atomic_write
 
+    shown = one_line(str(target))
+    try:
+        mode: int | None = target.lstat().st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise UsageError(f"cannot write '{shown}': {exc.strerror or exc}") from None
+    if mode is not None and not stat.S_ISREG(mode):
+        kinds = (
+            (stat.S_ISLNK, "a symbolic link"),
+            (stat.S_ISDIR, "a folder"),
+            (stat.S_ISFIFO, "a named pipe"),
+            (stat.S_ISSOCK, "a socket"),
+        )
+        kind = next((name for test, name in kinds if test(mode)), "a device")
+        raise UsageError(f"refusing to write '{shown}': it is {kind}; -o takes a file name")
     if not target.parent.is_dir():
-        raise UsageError(f"cannot write '{target}': no such folder '{target.parent}'")
+        folder = one_line(str(target.parent))
+        raise UsageError(f"cannot write '{shown}': no such folder '{folder}'")
     try:
         atomic_write(target, data)
     except OSError as exc:
-        raise UsageError(f"cannot write '{target}': {exc.strerror or exc}") from None
+        refused = exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENAMETOOLONG)
+        error = UsageError if refused else PlaybookError
+        raise error(f"cannot write '{shown}': {exc.strerror or exc}") from None
 
 
 @cli.command("export")
@@ -145,12 +176,13 @@ def _write_file(target: Path, data: bytes) -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     help="File to write (replaced in one step); default: standard output.",
 )
 def export_command(directory: Path | None, fmt: str, output: Path | None) -> None:
     """Export the RACI matrix (CSV, XLSX) or the whole playbook (JSON)."""
     from . import export
+    from .console import write_bytes
     from .errors import UsageError
 
     def body() -> int:
@@ -165,9 +197,7 @@ def export_command(directory: Path | None, fmt: str, output: Path | None) -> Non
         else:
             data = export.playbook_json(playbook).encode("utf-8")
         if output is None:
-            stream = click.get_binary_stream("stdout")
-            stream.write(data)
-            stream.flush()
+            write_bytes(data)
         else:
             _write_file(output, data)
         return 0
@@ -186,20 +216,34 @@ CONFIG = click.option(
 
 
 def _mkdocs_config(config_file: Path, **overrides: Any) -> Any:
-    """Load mkdocs.yml through MkDocs; usage problems become exit code 2."""
+    """Load mkdocs.yml through MkDocs; usage problems become exit code 2.
+
+    ``site_dir`` comes back as configured but unchecked, for
+    :func:`generator.write.check_output_folder`: MkDocs' own check would stop some folders
+    (``site_dir: .``) with its wording before ours, and let others through (``playbook``),
+    so MkDocs checks a placeholder and the configured value is read from the file.
+    """
     from mkdocs.config import load_config
     from mkdocs.exceptions import ConfigurationError
+    from mkdocs.utils.yaml import get_yaml_loader, yaml_load
 
     from .errors import UsageError
 
     if not config_file.is_file():
         raise UsageError(f"no MkDocs configuration at '{config_file}' (use -f FILE)")
+    base = config_file.resolve().parent
     try:
-        config = load_config(config_file=str(config_file), **overrides)
+        config = load_config(config_file=str(config_file),
+                             site_dir=str(base / ".playbook-site-unchecked"), **overrides)
+        with config_file.open("rb") as stream:
+            configured = yaml_load(stream, get_yaml_loader(config=config)).get("site_dir", "site")
     except ConfigurationError as exc:
         raise UsageError(f"{config_file}: {exc}") from None
     if "playbook" not in config.plugins:
         raise UsageError(f"{config_file} does not use the 'playbook' plugin (see README)")
+    if not isinstance(configured, str) or not configured:
+        raise UsageError(f"{config_file}: site_dir: expected the name of a folder")
+    config.site_dir = str(base / configured)
     return config
 
 
@@ -226,47 +270,96 @@ def build_command(config_file: Path, site_dir: Path | None, strict: bool) -> Non
 
     def body() -> int:
         import logging
-        import tempfile
+        import signal
 
         from mkdocs.commands.build import build
         from mkdocs.exceptions import Abort, PluginError
 
-        from .write import replace_folder
+        from . import write
 
         config = _mkdocs_config(config_file, strict=strict)
+        plugin = config.plugins["playbook"]
+        final = write.check_output_folder(
+            site_dir or Path(config.site_dir), kept=plugin.kept_folders(config),
+            outside={"docs_dir": Path(config.docs_dir)}, marker=write.SITE_MARKER,
+            setting="--site-dir" if site_dir else f"site_dir in {config_file}",
+            from_option=site_dir is not None,
+        )
         _validate_for(config, strict)
-        final = Path(site_dir) if site_dir else Path(config.site_dir)
-        final = final.resolve()
-        final.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.build-", dir=final.parent))
-        config.site_dir = str(staging)
         kept = (f"the previous site in {final} is unchanged" if final.exists()
                 else "no site was written")
         logging.basicConfig(format="%(levelname)-7s -  %(message)s", level=logging.INFO)
+        staging: Path | None = None
+        old: Path | None = None
+        swapped = False
         try:
-            build(config)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            with write.sigterm_as_interrupt(), write.output_lock(final):
+                write.clear_leftovers(final)
+                staging = write.staging_folder(final)
+                config.site_dir = str(staging)
+                try:
+                    build(config)
+                    with write.signals_deferred():
+                        old = write.replace_folder(final, staging)
+                        swapped = True
+                finally:
+                    plugin.discard_downloads()
+                    _cleanup(old if swapped else staging)
         except (PluginError, Abort) as exc:
-            _cleanup(staging)
             click.echo(f"error: {exc}\n{kept}", err=True)
             return 1
         except OSError as exc:
-            _cleanup(staging)
-            click.echo(f"error: cannot write '{exc.filename}': {exc.strerror}\n{kept}", err=True)
+            where = exc.filename or final
+            click.echo(f"error: cannot write '{where}': {exc.strerror or exc}\n{kept}", err=True)
             return 1
-        except BaseException:
-            _cleanup(staging)
-            raise
-        replace_folder(final, staging)
+        except KeyboardInterrupt as exc:
+            now = f"the new site is in {final}" if swapped else kept
+            click.echo(f"error: interrupted; {now}", err=True)
+            return 128 + (signal.SIGTERM if isinstance(exc, write.Terminated) else signal.SIGINT)
         click.echo(f"site written to {final}", err=True)
         return 0
 
     _run(body)
 
 
-def _cleanup(folder: Path) -> None:
+def _cleanup(folder: Path | None) -> None:
     import shutil
 
-    shutil.rmtree(folder, ignore_errors=True)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _serve_address(dev_addr: str) -> None:
+    """Refuse (exit 2) an address that is not ``IP:PORT`` or that cannot be served on now (in
+    use, not this machine's), before MkDocs builds the site only to fail on it."""
+    import ipaddress
+    import os
+    import socket
+
+    from .errors import UsageError
+
+    host, colon, port = dev_addr.rpartition(":")
+    host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    try:
+        valid = bool(colon) and port.isascii() and port.isdigit() and 0 < int(port) < 65536
+        family = socket.AF_INET
+        if valid and host != "localhost" and ipaddress.ip_address(host).version == 6:
+            family = socket.AF_INET6
+    except ValueError:
+        valid = False
+    if not valid:
+        raise UsageError(
+            f"-a/--dev-addr: '{one_line(dev_addr)}' is not an address to serve on "
+            "(expected IP:PORT, such as 127.0.0.1:8000)"
+        )
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            if os.name == "posix":  # as the server does; elsewhere it would allow a busy port
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, int(port)))
+    except OSError as exc:
+        raise UsageError(f"cannot serve on {dev_addr}: {exc.strerror or exc}") from None
 
 
 @cli.command("serve")
@@ -277,13 +370,23 @@ def serve_command(config_file: Path, dev_addr: str) -> None:
     """Preview the site; editing any YAML or template rebuilds it."""
 
     def body() -> int:
+        import errno
         import logging
 
         from mkdocs.commands.serve import serve
 
+        from .errors import UsageError
+
         _mkdocs_config(config_file)
+        _serve_address(dev_addr)
         logging.basicConfig(format="%(levelname)-7s -  %(message)s", level=logging.INFO)
-        serve(config_file=str(config_file), dev_addr=dev_addr, livereload=True)
+        try:
+            serve(config_file=str(config_file), dev_addr=dev_addr, livereload=True)
+        except OSError as exc:
+            if exc.errno not in (errno.EADDRINUSE, errno.EADDRNOTAVAIL):
+                raise
+            # Taken between the check above and MkDocs' own bind.
+            raise UsageError(f"cannot serve on {dev_addr}: {exc.strerror}") from None
         return 0
 
     _run(body)
@@ -303,11 +406,19 @@ def render_command(
     """Write the pages as Markdown plus DOCS/.nav.yml, for engines without the plugin."""
 
     def body() -> int:
+        import signal
+
+        from . import write
         from .export import site_downloads
         from .render import TemplateFailure, make_environment, render
-        from .write import site_files, write_files
 
-        result = require_valid(directory or default_source())
+        source = directory or default_source()
+        target = write.check_output_folder(
+            out, kept={"the playbook folder": source, "the templates folder": templates,
+                       "the current folder": Path.cwd()},
+            marker=write.MANIFEST, setting="--out", from_option=True,
+        )
+        result = require_valid(source)
         assert result.playbook is not None
         try:
             site = render(result.playbook, make_environment(templates),
@@ -315,10 +426,17 @@ def render_command(
         except TemplateFailure as exc:
             click.echo(f"{exc}\nnothing was written", err=True)
             return 1
+        files = {**write.site_files(site), **site_downloads(result.playbook)}
         try:
-            written = write_files(out, {**site_files(site), **site_downloads(result.playbook)})
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with write.sigterm_as_interrupt(), write.output_lock(target):
+                written = write.write_files(out, files)
         except OSError as exc:
-            raise PlaybookError(f"cannot write '{exc.filename}': {exc.strerror}") from None
+            where = exc.filename or out
+            raise PlaybookError(f"cannot write '{where}': {exc.strerror or exc}") from None
+        except KeyboardInterrupt as exc:
+            click.echo(f"error: interrupted; the next render into {out} finishes it", err=True)
+            return 128 + (signal.SIGTERM if isinstance(exc, write.Terminated) else signal.SIGINT)
         click.echo(f"{len(site.pages)} pages in {out} ({len(written)} changed)", err=True)
         return 0
 
@@ -364,6 +482,7 @@ def _checkout(spec: str, other: str, folder: Path) -> str | None:
         git revision.
     """
     from .errors import UsageError
+    from .load import is_playbook_name
 
     revision, path, cwd, label = _revision_tree(spec, other)
     commit = f"{revision}^{{commit}}"
@@ -379,7 +498,7 @@ def _checkout(spec: str, other: str, folder: Path) -> str | None:
         meta, _, name = entry.partition(b"\t")
         mode, kind, blob = meta.split()
         filename = name.decode("utf-8", "surrogateescape")
-        if kind == b"blob" and mode != b"120000" and filename.endswith((".yaml", ".yml")):
+        if kind == b"blob" and mode != b"120000" and is_playbook_name(filename):
             (folder / filename).write_bytes(_git(cwd, "cat-file", "blob", blob.decode()) or b"")
     return label
 

@@ -9,13 +9,14 @@ activity, role and other subject is named by name and id; changed values read ``
 from __future__ import annotations
 
 import datetime as dt
-import json
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias, get_args
 
 from .export import letters_by_role
-from .model import Activity, Duration, Engagement, Playbook, Stage
+from .model import Activity, Duration, Engagement, Playbook, Stage, plain_number
+from .text import json_text, one_line
 
 Kind = Literal[
     "accountable", "letter", "activity", "role", "sla", "stage", "handoff", "scope", "engagement"
@@ -105,8 +106,8 @@ def show(value: Value) -> str:
         return ", ".join(show(v) for v in value) if value else "none"
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, float):
-        return f"{value:g}"
+    if isinstance(value, (int, float)):
+        return plain_number(value)
     return str(value)
 
 
@@ -529,12 +530,26 @@ def diff_playbooks(old: Playbook, new: Playbook) -> Changes:
     return _Differ(old, new).run()
 
 
-_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|&~"})
+_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|&~#$"})
+_BREAK = "&#8203;"
+"""A zero-width space: invisible, and it keeps GitHub from linking what it splits."""
+_LINKED = re.compile(r"@|#(?=\d)|\bGH-(?=\d)|(?<=[A-Za-z]):(?=//)|\bwww(?=\.)", re.IGNORECASE)
+"""What GitHub turns into a link or a notification in a comment: ``@someone`` (and e-mail
+addresses), ``#123`` and ``GH-123``, ``https://…`` and ``www.…``."""
+_BLOCK_MARK = re.compile(r"^([-+=])")
+_LIST_NUMBER = re.compile(r"^(\d+)([.)])")
 
 
 def _md(text: str) -> str:
-    """User text made literal in Markdown (an asterisk in a name stays an asterisk)."""
-    return text.translate(_MARKDOWN_SPECIAL)
+    """User text made literal, on one line, in Markdown pasted into a pull request.
+
+    An asterisk in a name stays an asterisk, a line break is shown as ``\\n``, and nothing
+    in it becomes a heading, a list, a mention, an issue reference or a link.
+    """
+    literal = one_line(text).translate(_MARKDOWN_SPECIAL)
+    literal = _LINKED.sub(lambda m: m.group(0) + _BREAK, literal)
+    literal = _LIST_NUMBER.sub(r"\1\\\2", _BLOCK_MARK.sub(r"\\\1", literal))
+    return re.sub(r"^ +", lambda m: "&#32;" * len(m.group(0)), literal)
 
 
 def _count(n: int) -> str:
@@ -589,11 +604,11 @@ def format_changes(changes: Changes, fmt: str = "text") -> str:
         ValueError: ``fmt`` is not one of :data:`FORMATS`.
     """
     if fmt == "json":
-        return json.dumps([c.as_dict() for c in changes], indent=2, ensure_ascii=False)
+        return json_text([c.as_dict() for c in changes])
     if fmt == "markdown":
         return _markdown(changes)
     if fmt == "text":
         if not changes.items:
             return "no changes"
-        return "\n".join([*(c.text for c in changes), _count(len(changes))])
+        return "\n".join([*(one_line(c.text) for c in changes), _count(len(changes))])
     raise ValueError(f"unknown format '{fmt}' (expected one of {', '.join(FORMATS)})")

@@ -7,11 +7,11 @@ code after printing its diagnostics.
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
+
+from .text import github_data, github_property, json_text, one_line
 
 Severity = Literal["error", "warning"]
 
@@ -47,14 +47,20 @@ class Diagnostic:
             self.message,
         )
 
+    def described(self) -> str:
+        """``PATH: MESSAGE``, or only the message when the path is empty (YAML syntax)."""
+        return f"{self.path}: {self.message}" if self.path else self.message
+
     def format_text(self) -> str:
-        return one_line(f"{self.location}: {self.severity}: {self.path}: {self.message}")
+        return one_line(f"{self.location}: {self.severity}: {self.described()}")
 
     def format_github(self) -> str:
         loc = self.location
-        text = one_line(f"{self.path}: {self.message}").replace("%", "%25")
-        file = loc.file.replace("%", "%25").replace(",", "%2C").replace(":", "%3A")
-        return f"::{self.severity} file={file},line={loc.line},col={loc.column}::{text}"
+        file = github_property(loc.file)
+        return (
+            f"::{self.severity} file={file},line={loc.line},col={loc.column}"
+            f"::{github_data(self.described())}"
+        )
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -65,15 +71,6 @@ class Diagnostic:
             "path": self.path,
             "message": self.message,
         }
-
-
-_LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
-
-
-def one_line(text: str) -> str:
-    """Control characters and line breaks from user text shown escaped (``\\n``), so one
-    problem is always one line."""
-    return _LINE_BREAKS.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
 
 
 def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
@@ -99,7 +96,7 @@ def format_diagnostics(diagnostics: Sequence[Diagnostic], fmt: str = "text") -> 
     """All diagnostics in one of the contract's formats (text, json, github)."""
     ordered = sort_diagnostics(diagnostics)
     if fmt == "json":
-        return json.dumps([d.as_dict() for d in ordered], indent=2, ensure_ascii=False)
+        return json_text([d.as_dict() for d in ordered])
     if fmt == "github":
         return "\n".join(d.format_github() for d in ordered)
     lines = [d.format_text() for d in ordered]
@@ -126,11 +123,33 @@ class UnsafeWrite(PlaybookError):
 
     def __init__(self, *, paths: Sequence[str], reason: str) -> None:
         self.paths = list(paths)
-        listed = "\n".join(f"  {p}" for p in self.paths)
+        listed = "\n".join(f"  {one_line(p)}" for p in self.paths)
         super().__init__(f"{reason}:\n{listed}")
+
+
+class OutputFailure(PlaybookError):
+    """Standard output could not take what a command wrote: closed, full, over the file-size
+    limit, or a pipe whose reader has gone (``errno`` tells which)."""
+
+    def __init__(self, *, stream: str, error: OSError) -> None:
+        self.errno = error.errno
+        super().__init__(f"cannot write to {stream}: {error.strerror or error}")
 
 
 class UsageError(PlaybookError):
     """A command was called the wrong way (exit 2)."""
 
     exit_code = 2
+
+
+class UnsafeOutput(PlaybookError):
+    """An output folder a command must not fill or replace: it is or holds the project's own
+    folders, or no earlier run made it. Exit 2 when the folder came from a command-line
+    option, 1 when from configuration."""
+
+    def __init__(self, *, folder: str, reason: str, hint: str, from_option: bool) -> None:
+        self.folder = folder
+        self.exit_code = 2 if from_option else 1
+        super().__init__(
+            one_line(f"refusing to write into '{folder}': {reason}; {hint}; nothing was touched")
+        )

@@ -22,15 +22,24 @@ from typing import Any
 
 import xlsxwriter
 from pydantic import TypeAdapter
+from xlsxwriter.utility import xl_rowcol_to_cell
 
 from . import __version__
 from .model import DURATION_UNITS, Activity, DurationValue, Engagement, Playbook, Role
+from .text import json_text, printable
 
 JSON_FORMAT = "playbook-json/1"
 FIXED_CREATED = dt.datetime(2000, 1, 1)
 MATRIX_SHEET = "Matrix"
 LEGEND_SHEET = "Legend"
 SHEET_NAME_LIMIT = 31
+CELL_LIMIT = 32_767
+"""Characters (UTF-16 code units) an Excel cell holds; a longer text goes on elsewhere."""
+CONTINUED_SHEET = "Continued"
+CONTINUED_MARK_ROOM = 100
+"""Room kept in a cut cell for the note that says where its text goes on."""
+ROW_HEIGHT_LIMIT = 409
+"""Points: Excel's tallest row."""
 # Light fills, told apart by hue; the letters themselves are always written in the cell.
 LETTER_FILLS = ("#C6E0B4", "#F8CBAD", "#BDD7EE", "#FFE699", "#D9D2E9", "#F4CCCC", "#D0E0E3")
 
@@ -59,11 +68,26 @@ def _notes(playbook: Playbook, activity: Activity, label: Callable[[Role], str])
     return [f"{label(role)}: {activity.notes[role.id]}" for role in roles]
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet may run as a formula at the start of a CSV cell (OWASP, CSV injection)."""
+
+
+def csv_cell(value: str) -> str:
+    """``value`` as a CSV cell a spreadsheet reads as text.
+
+    A cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
+    ``'``, as the OWASP guidance on CSV injection advises (spreadsheets show the text, not a
+    formula's result); control characters are escaped (``\\x1b``) but line breaks kept.
+    """
+    return printable("'" + value if value.startswith(FORMULA_START) else value)
+
+
 def matrix_csv(playbook: Playbook) -> str:
     """The RACI matrix as CSV: one row per activity.
 
     Columns: ``id, name, area, stage``, one column per role (headed by the role id, holding
     its letters such as ``A,R``), then ``notes`` (``role-id: note`` joined by ``"; "``).
+    Every cell goes through :func:`csv_cell`.
 
     Args:
         playbook: A validated playbook.
@@ -73,10 +97,14 @@ def matrix_csv(playbook: Playbook) -> str:
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["id", "name", "area", "stage", *(r.id for r in playbook.roles), "notes"])
+
+    def row(cells: list[str]) -> None:
+        writer.writerow([csv_cell(cell) for cell in cells])
+
+    row(["id", "name", "area", "stage", *(r.id for r in playbook.roles), "notes"])
     for activity in playbook.activities:
         letters = letters_by_role(playbook, activity)
-        writer.writerow(
+        row(
             [
                 activity.id,
                 activity.name,
@@ -126,14 +154,47 @@ class _Workbook:
             for index, key in enumerate(playbook.model.letters)
         }
         self.taken = {MATRIX_SHEET.lower(), LEGEND_SHEET.lower(), "history"}
+        self.continued_sheet = ""
+        self.continued: list[tuple[str, str, str, str]] = []
 
     def build(self) -> bytes:
         self.matrix()
         for engagement in self.playbook.engagements:
             self.engagement(engagement)
         self.legend(self.book.add_worksheet(LEGEND_SHEET), 0, header=True)
+        if self.continued:
+            self.continuations()
         self.book.close()
         return self.output.getvalue()
+
+    def text(self, sheet: Any, row: int, column: int, value: str, style: Any = None) -> None:
+        """Write ``value`` as text (never a formula). A text longer than a cell holds keeps
+        what fits, says where it goes on, and continues on the ``Continued`` sheet."""
+        if _utf16_len(value) > CELL_LIMIT:
+            if not self.continued_sheet:
+                self.continued_sheet = self.sheet_name(CONTINUED_SHEET)
+            head, *rest = _split(value, CELL_LIMIT - CONTINUED_MARK_ROOM)
+            parts = _split("".join(rest), CELL_LIMIT)
+            first = len(self.continued) + 2
+            rows = f"row {first}" if len(parts) == 1 else f"rows {first}-{first + len(parts) - 1}"
+            value = f"{head}\n[continued on sheet '{self.continued_sheet}', {rows}]"
+            cell = xl_rowcol_to_cell(row, column)
+            for number, part in enumerate(parts, start=2):
+                self.continued.append(
+                    (sheet.get_name(), cell, f"{number} of {len(parts) + 1}", part)
+                )
+        sheet.write_string(row, column, value, style)
+
+    def continuations(self) -> None:
+        sheet = self.book.add_worksheet(self.continued_sheet)
+        for column, title in enumerate(("Sheet", "Cell", "Part", "Text")):
+            sheet.write_string(0, column, title, self.header)
+        for row, values in enumerate(self.continued, start=1):
+            for column, value in enumerate(values):
+                sheet.write_string(row, column, value, self.wrap if column == 3 else None)
+        sheet.set_column(0, 2, 14)
+        sheet.set_column(3, 3, 100)
+        sheet.freeze_panes(1, 0)
 
     def sheet_name(self, engagement_id: str) -> str:
         # Excel compares sheet names case-insensitively and reserves "History".
@@ -153,22 +214,21 @@ class _Workbook:
         names = ["Activity id", "Activity", "Area", "Stage", *(r.name for r in roles), "Notes"]
         ids = ["id", "name", "area", "stage", *(r.id for r in roles), "notes"]
         for column, (name, key) in enumerate(zip(names, ids, strict=True)):
-            sheet.write_string(0, column, name, self.header)
-            sheet.write_string(1, column, key, self.ids)
+            self.text(sheet, 0, column, name, self.header)
+            self.text(sheet, 1, column, key, self.ids)
         notes_column = len(names) - 1
         columns = {role.id: column for column, role in enumerate(roles, start=4)}
         for row, activity in enumerate(playbook.activities, start=2):
             stage = playbook.stage(activity.stage).name if activity.stage else ""
             for column, text in enumerate((activity.id, activity.name, activity.area, stage)):
                 if text:
-                    sheet.write_string(row, column, text)
+                    self.text(sheet, row, column, text)
             for role_id, letters in letters_by_role(playbook, activity).items():
-                sheet.write_string(
-                    row, columns[role_id], ",".join(letters), self.letters[letters[0]]
-                )
+                style = self.letters[letters[0]]
+                self.text(sheet, row, columns[role_id], ",".join(letters), style)
             notes = _notes(playbook, activity, lambda role: role.name)
             if notes:
-                sheet.write_string(row, notes_column, "\n".join(notes), self.wrap)
+                self.text(sheet, row, notes_column, "\n".join(notes), self.wrap)
         last_row = len(playbook.activities) + 1
         sheet.set_row(0, 45)
         sheet.freeze_panes(2, 2)
@@ -185,22 +245,22 @@ class _Workbook:
         if roles:
             sheet.set_column(4, notes_column - 1, 14)
         sheet.set_column(notes_column, notes_column, 60)
-        sheet.write_string(last_row + 2, 0, "Legend", self.bold)
+        self.text(sheet, last_row + 2, 0, "Legend", self.bold)
         self.legend(sheet, last_row + 3, header=False)
 
     def legend(self, sheet: Any, first_row: int, *, header: bool) -> None:
         row = first_row
         if header:
             for column, text in enumerate(("Letter", "Name", "Meaning")):
-                sheet.write_string(row, column, text, self.header)
+                self.text(sheet, row, column, text, self.header)
             sheet.set_column(0, 0, 8)
             sheet.set_column(1, 1, 16)
             sheet.set_column(2, 2, 50)
             row += 1
         for key, letter in self.playbook.model.letters.items():
-            sheet.write_string(row, 0, key, self.letters[key])
-            sheet.write_string(row, 1, letter.name)
-            sheet.write_string(row, 2, letter.description or "")
+            self.text(sheet, row, 0, key, self.letters[key])
+            self.text(sheet, row, 1, letter.name)
+            self.text(sheet, row, 2, letter.description or "")
             row += 1
 
     def engagement(self, engagement: Engagement) -> None:
@@ -210,7 +270,7 @@ class _Workbook:
         sheet.set_column(1, 3, 40)
         party = playbook.team(engagement.party)
         party_roles = {r.id for r in playbook.roles_of_team(party)}
-        sheet.write_string(0, 0, engagement.name, self.title)
+        self.text(sheet, 0, 0, engagement.name, self.title)
 
         def role(role_id: str | None) -> str:
             return _role_label(playbook.role(role_id)) if role_id else ""
@@ -226,11 +286,11 @@ class _Workbook:
         ]
         row = 1
         for label, value in facts:
-            sheet.write_string(row, 0, label, self.bold)
+            self.text(sheet, row, 0, label, self.bold)
             if isinstance(value, dt.date):
                 sheet.write_datetime(row, 1, dt.datetime.combine(value, dt.time()), self.date)
             elif value:
-                sheet.write_string(row, 1, value)
+                self.text(sheet, row, 1, value)
             row += 1
 
         def sides(activity: Activity) -> tuple[str, str]:
@@ -277,10 +337,11 @@ class _Workbook:
             ]
         row = self.table(sheet, row + 1, "Approvals", (), approval_rows)
         if engagement.change_process:
-            sheet.write_string(row + 1, 0, "Change process", self.title)
+            self.text(sheet, row + 1, 0, "Change process", self.title)
             sheet.merge_range(row + 2, 0, row + 2, 3, "", self.wrap)
-            sheet.write_string(row + 2, 0, engagement.change_process, self.wrap)
-            sheet.set_row(row + 2, 15 * (1 + len(engagement.change_process) // 120))
+            self.text(sheet, row + 2, 0, engagement.change_process, self.wrap)
+            lines = 1 + len(engagement.change_process) // 120
+            sheet.set_row(row + 2, min(ROW_HEIGHT_LIMIT, 15 * lines))
             row += 3
         self.table(
             sheet,
@@ -302,10 +363,10 @@ class _Workbook:
         rows: list[tuple[Any, ...]],
     ) -> int:
         """Write a titled block; return the row after it."""
-        sheet.write_string(row, 0, title, self.title)
+        self.text(sheet, row, 0, title, self.title)
         row += 1
         for column, text in enumerate(header):
-            sheet.write_string(row, column, text, self.header)
+            self.text(sheet, row, column, text, self.header)
         row += 1 if header else 0
         for values in rows:
             for column, value in enumerate(values):
@@ -316,12 +377,32 @@ class _Workbook:
                 elif isinstance(value, (int, float)):
                     sheet.write_number(row, column, value)
                 elif value:
-                    sheet.write_string(row, column, value, self.wrap)
+                    self.text(sheet, row, column, value, self.wrap)
             row += 1
         if not rows:
-            sheet.write_string(row, 0, "none")
+            self.text(sheet, row, 0, "none")
             row += 1
         return row
+
+
+def _utf16_len(text: str) -> int:
+    """Length as Excel counts it (UTF-16 code units)."""
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+def _split(text: str, size: int) -> list[str]:
+    """``text`` in pieces of at most ``size`` UTF-16 code units, no character split."""
+    if _utf16_len(text) <= size:
+        return [text]
+    pieces, start, units = [], 0, 0
+    for index, ch in enumerate(text):
+        width = 2 if ord(ch) > 0xFFFF else 1
+        if units + width > size:
+            pieces.append(text[start:index])
+            start, units = index, 0
+        units += width
+    pieces.append(text[start:])
+    return pieces
 
 
 def _width(values: list[str], header: str, low: int, high: int) -> int:
@@ -336,7 +417,10 @@ def matrix_xlsx(playbook: Playbook) -> bytes:
     rows and the id and name columns are frozen, the table has an autofilter, letter cells
     are coloured by letter and a legend sits under the table), one sheet per engagement
     (named by its id, at most 31 characters, made unique), and ``Legend``. User text is
-    always written as text, so a name like ``=HYPERLINK(...)`` is never a formula.
+    always written as text, so a name like ``=HYPERLINK(...)`` is never a formula. A text
+    longer than the 32,767 characters a cell holds is never cut silently: its cell keeps what
+    fits and ends with ``[continued on sheet 'Continued', rows 2-3]``, and a last sheet,
+    ``Continued``, holds the rest (columns Sheet, Cell, Part, Text).
 
     Args:
         playbook: A validated playbook.
@@ -364,7 +448,7 @@ def playbook_json(playbook: Playbook) -> str:
         "generator": {"name": "playbook", "version": __version__},
         **data,
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_text(document) + "\n"
 
 
 DURATION_JSON_SCHEMA: dict[str, Any] = {

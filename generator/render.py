@@ -24,7 +24,17 @@ import jinja2
 
 from . import diagrams
 from .errors import PlaybookError
-from .model import Activity, BusinessHours, Duration, Engagement, Handoff, Playbook, Role, Stage
+from .model import (
+    Activity,
+    BusinessHours,
+    Duration,
+    Engagement,
+    Handoff,
+    Playbook,
+    Role,
+    Stage,
+    plain_number,
+)
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 if not BUILTIN_TEMPLATES.is_dir():  # a source checkout keeps them beside the package
@@ -1216,6 +1226,7 @@ def _environment(override: str | None) -> jinja2.Environment:
         title=title_text,
         tooltip=tooltip,
         percent=percent,
+        number=plain_number,
         date=format_date,
         slug=slugify,
     )
