@@ -12,9 +12,11 @@ import datetime as dt
 import decimal
 import math
 import re
-from collections.abc import Mapping
+import types
+import typing
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Annotated, Any
 
 from pydantic import (
@@ -475,6 +477,24 @@ IdOrIds = Annotated[
 ]
 
 
+@dataclass(frozen=True)
+class Ref:
+    """Declares that an id field points at an entry of another section (``owner: RoleId``).
+
+    The reference checks, did-you-mean, the unused-role warning, who-points-at-what (the
+    back-links on role pages) and ``diff`` all read these declarations: a new reference
+    field is one annotation, not one more hand-written check."""
+
+    section: str
+
+
+RoleId = Annotated[Id, Ref("roles")]
+TeamId = Annotated[Id, Ref("teams")]
+StageId = Annotated[Id, Ref("stages")]
+ActivityId = Annotated[Id, Ref("activities")]
+RoleIds = Annotated[IdOrIds, Ref("roles")]
+
+
 class Part(BaseModel):
     """Base of every section entry: immutable, no unknown keys."""
 
@@ -525,12 +545,40 @@ DEFAULT_HOURS = BusinessHours.model_construct(
 )
 
 
+@dataclass(frozen=True)
+class Clock:
+    """The clock a duration runs on. Calendar units (``24 hours``, ``30 days``) are calendar
+    time whatever the clock; business units count only :attr:`hours`."""
+
+    hours: BusinessHours
+    team: str | None
+    """The name of the team whose own hours these are, or None for the organisation's."""
+    assumed: bool
+    """No business hours are set for this clock anywhere: the built-in Mon–Fri 09:00–17:00
+    UTC default is assumed."""
+
+    def describe(self) -> str:
+        """``Mon–Fri 09:00–17:00 Europe/London``, marked when assumed (holidays are
+        :attr:`hours`' to list where a page has room)."""
+        words = self.hours.describe()
+        if self.assumed:
+            words += " (assumed: the playbook sets no business hours)"
+        return words
+
+    def words(self, duration: Duration) -> str:
+        """A duration with the clock it runs on: ``4 business hours (Mon–Fri …)`` or, for a
+        calendar duration, ``24 hours (calendar time)``."""
+        if duration.business:
+            return f"{duration} ({self.describe()})"
+        return f"{duration} (calendar time)"
+
+
 class Organisation(Part):
     name: Name
     summary: Markdown | None = None
     version: Text | None = None
     effective: Date | None = None
-    maintainer: Id | None = None
+    maintainer: RoleId | None = None
     model: Text = "RACI"
     business_hours: BusinessHours | None = None
 
@@ -541,6 +589,25 @@ class Letter(Part):
     min: Count | None = None
     max: Count | None = None
     accountable: Bool = False
+
+    def count_phrase(self) -> str | None:
+        """What the model requires of this letter on each activity, in words: ``exactly one``,
+        ``at least one``, ``at most 2``, ``between 1 and 3``; None when it requires nothing.
+        The check's messages and the pages both say it this way."""
+        low, high = self.min or 0, self.max
+        if high is not None and low == high:
+            return f"exactly {_count_word(high)}"
+        if high is not None and low:
+            return f"between {_count_word(low)} and {_count_word(high)}"
+        if high is not None:
+            return f"at most {_count_word(high)}"
+        if low:
+            return f"at least {_count_word(low)}"
+        return None
+
+
+def _count_word(number: int) -> str:
+    return "one" if number == 1 else f"{number:,}"
 
 
 LetterKey = Annotated[str, Field(pattern=r"^[A-Z]$")]
@@ -617,7 +684,7 @@ class Team(Part):
 class Role(Part):
     id: Id
     name: Name
-    team: Id
+    team: TeamId
     kind: _choice("person", "group", "system", "queue") = "person"  # type: ignore[valid-type]
     summary: Markdown | None = None
     holders: tuple[Name, ...] = ()
@@ -625,26 +692,26 @@ class Role(Part):
 
 class Person(Part):
     name: Name
-    roles: tuple[Id, ...]
+    roles: tuple[RoleId, ...]
 
 
 class Stage(Part):
     id: Id
     name: Name
-    owner: Id | None = None
+    owner: RoleId | None = None
     definition: Markdown | None = None
     entry: tuple[Text, ...] = ()
     exit: tuple[Text, ...] = ()
     touchpoints: Touchpoints | None = None
     probability: Percent | None = None
     max_duration: DurationValue | None = None
-    next: tuple[Id, ...] | None = None
+    next: tuple[StageId, ...] | None = None
     terminal: Bool = False
     reasons: tuple[Text, ...] = ()
 
 
 class Rejection(Part):
-    to: Id
+    to: StageId
     reasons: tuple[Text, ...] = ()
     feedback: Markdown | None = None
 
@@ -654,9 +721,9 @@ ClockName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$")]
 
 class Handoff(Part):
     id: Id
-    from_: Id = Field(alias="from")
-    to: Id
-    stage: Id | None = None
+    from_: RoleId = Field(alias="from")
+    to: RoleId
+    stage: StageId | None = None
     trigger: Markdown | None = None
     passes: tuple[Text, ...] = ()
     sla: dict[ClockName, DurationValue] = Field(default_factory=dict)
@@ -668,10 +735,10 @@ class Activity(Part):
     id: Id
     name: Name
     area: Text | None = None
-    stage: Id | None = None
+    stage: StageId | None = None
     description: Markdown | None = None
-    raci: dict[Annotated[str, Field(pattern=r"^[A-Za-z]$")], IdOrIds]
-    notes: dict[Id, Markdown] = Field(default_factory=dict)
+    raci: dict[Annotated[str, Field(pattern=r"^[A-Za-z]$")], RoleIds]
+    notes: dict[RoleId, Markdown] = Field(default_factory=dict)
 
     def letters_of(self, role: str) -> list[str]:
         return [letter for letter, roles in self.raci.items() if role in roles]
@@ -685,7 +752,7 @@ class Deliverable(Part):
 
 
 class Approvals(Part):
-    approver: Id
+    approver: RoleId
     review_window: DurationValue | None = None
     silence_means_approval: Bool = False
 
@@ -693,26 +760,26 @@ class Approvals(Part):
 class Engagement(Part):
     id: Id
     name: Name
-    party: Id
-    client_contact: Id | None = None
-    party_contact: Id | None = None
+    party: TeamId
+    client_contact: RoleId | None = None
+    party_contact: RoleId | None = None
     starts: Date | None = None
     ends: Date | None = None
     summary: Markdown | None = None
-    in_scope: tuple[Id, ...] = ()
-    out_of_scope: tuple[Id, ...] = ()
+    in_scope: tuple[ActivityId, ...] = ()
+    out_of_scope: tuple[ActivityId, ...] = ()
     deliverables: tuple[Deliverable, ...] = ()
     approvals: Approvals | None = None
     change_process: Markdown | None = None
-    sign_off: tuple[Id, ...] = ()
+    sign_off: tuple[RoleId, ...] = ()
 
 
 class Cadence(Part):
     id: Id
     name: Name
     every: _choice("day", "week", "fortnight", "month", "quarter") | None = None  # type: ignore[valid-type]
-    chair: Id | None = None
-    attendees: tuple[Id, ...] = ()
+    chair: RoleId | None = None
+    attendees: tuple[RoleId, ...] = ()
     purpose: Markdown | None = None
 
 
@@ -815,14 +882,70 @@ class Playbook(BaseModel):
 
     def hours_for(self, team: Team | None = None) -> BusinessHours:
         """The business hours of ``team`` (key by key over the organisation's), or the organisation's."""
-        base = (self.organisation.business_hours or DEFAULT_HOURS).over(DEFAULT_HOURS)
-        if team is not None and team.business_hours is not None:
-            return team.business_hours.over(base)
-        return base
+        return self.clock_of_team(team).hours
+
+    def clock_of_team(self, team: Team | str | None) -> Clock:
+        """The business-hours clock of ``team``: its hours key by key over the organisation's,
+        over the built-in default (which is then *assumed*: nothing in the playbook set it)."""
+        if isinstance(team, str):
+            team = self.team(team)
+        own = team.business_hours if team is not None else None
+        org = self.organisation.business_hours
+        base = (org or DEFAULT_HOURS).over(DEFAULT_HOURS)
+        hours = own.over(base) if own is not None else base
+        return Clock(hours=hours, team=team.name if own is not None and team else None,
+                     assumed=own is None and org is None)
+
+    def clock_for(self, role_id: str | None) -> Clock:
+        """The clock of a role: its team's, else the organisation's (also for no role, and
+        for an id that names none, which the check reports as an error of its own)."""
+        role = self._by_id["roles"].get(role_id) if role_id else None
+        return self.clock_of_team(self._by_id["teams"].get(role.team) if role else None)
+
+    def sla_clock(self, handoff: Handoff) -> Clock:
+        """A handoff's SLA clocks run on the receiving role's clock."""
+        return self.clock_for(handoff.to)
+
+    def stage_clock(self, stage: Stage) -> Clock:
+        """A stage's time limit runs on its owner's clock (the organisation's without one)."""
+        return self.clock_for(stage.owner)
+
+    def review_clock(self, engagement: Engagement) -> Clock:
+        """An engagement's review window runs on the approver's clock."""
+        return self.clock_for(engagement.approvals.approver if engagement.approvals else None)
 
     def sla_hours(self, handoff: Handoff) -> BusinessHours:
         """SLA clocks run on the receiving role's team's hours, else the organisation's."""
-        return self.hours_for(self.team_of(handoff.to))
+        return self.sla_clock(handoff).hours
+
+    @cached_property
+    def letter_order(self) -> tuple[str, ...]:
+        """The letters of the model in force, the accountable letter first, then the model's
+        order: a role that is both Accountable and Responsible reads ``A,R`` everywhere (the
+        matrix, role pages, CSV, XLSX, JSON and diff all take their order from here)."""
+        first = self.accountable_letter
+        return (first, *(key for key in self.model.letters if key != first))
+
+    @cached_property
+    def _letters_index(self) -> dict[tuple[str, str], tuple[str, ...]]:
+        rank = {key: i for i, key in enumerate(self.letter_order)}
+        found: dict[tuple[str, str], list[str]] = {}
+        for activity in self.activities:
+            for letter in sorted(activity.raci, key=lambda k: rank.get(k, len(rank))):
+                for role_id in dict.fromkeys(activity.raci[letter]):
+                    found.setdefault((activity.id, role_id), []).append(letter)
+        return {key: tuple(value) for key, value in found.items()}
+
+    def letters_of(self, activity: Activity | str, role_id: str) -> tuple[str, ...]:
+        """The letters ``role_id`` holds on ``activity``, in :attr:`letter_order`."""
+        activity_id = activity if isinstance(activity, str) else activity.id
+        return self._letters_index.get((activity_id, role_id), ())
+
+    def requirement_phrase(self, letter: str) -> str | None:
+        """What the model in force requires of ``letter`` per activity (see
+        :meth:`Letter.count_phrase`)."""
+        spec = self.model.letters.get(letter)
+        return spec.count_phrase() if spec else None
 
     def next_stages(self, stage: Stage) -> tuple[str, ...]:
         """Allowed transitions: explicit ``next``, else the following stage (none if terminal)."""
@@ -855,6 +978,36 @@ class Playbook(BaseModel):
         ids = activity.raci.get(self.accountable_letter, ())
         return self.role(ids[0]) if ids else None
 
+    def entries(self) -> Iterator[tuple[str, BaseModel]]:
+        """(section, entry) for every entry, sections in :data:`SECTION_MODELS` order."""
+        for section in SECTION_MODELS:
+            value = getattr(self, section)
+            if isinstance(value, tuple):
+                for entry in value:
+                    yield section, entry
+            else:
+                yield section, value
+
+    @cached_property
+    def references(self) -> tuple[Reference, ...]:
+        """Every declared reference of the playbook, in section and entry order."""
+        return tuple(
+            Reference(section, entry, path, target_section, target)
+            for section, entry in self.entries()
+            for path, target_section, target in references_of(entry)
+        )
+
+    @cached_property
+    def _pointing(self) -> dict[tuple[str, str], tuple[Reference, ...]]:
+        found: dict[tuple[str, str], list[Reference]] = {}
+        for ref in self.references:
+            found.setdefault((ref.target_section, ref.target), []).append(ref)
+        return {key: tuple(value) for key, value in found.items()}
+
+    def pointing_at(self, section: str, ident: str) -> tuple[Reference, ...]:
+        """The references to entry ``ident`` of ``section`` (who points at this role …)."""
+        return self._pointing.get((section, ident), ())
+
     @cached_property
     def people_index(self) -> dict[str, tuple[str, ...]]:
         """Person name → role ids: holders plus the ``people`` section, in role order."""
@@ -879,6 +1032,101 @@ class Playbook(BaseModel):
         """Everyone holding two or more roles, plus everyone named under ``people``."""
         listed = {p.name for p in self.people}
         return [name for name, ids in self.people_index.items() if len(ids) >= 2 or name in listed]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One declared reference in a playbook: ``entry`` of ``section`` points at ``target``
+    (an id of ``target_section``) through the field at ``path`` (inside the entry)."""
+
+    section: str
+    entry: Any
+    path: tuple[str | int, ...]
+    target_section: str
+    target: str
+
+    @property
+    def field(self) -> str:
+        """The field's name as written in the YAML (``from``, ``approvals.approver``)."""
+        return ".".join(str(part) for part in self.path if isinstance(part, str))
+
+
+_Walk = tuple[tuple[str, ...], str]
+
+
+def _ref_of(metadata: Iterable[Any]) -> str | None:
+    return next((m.section for m in metadata if isinstance(m, Ref)), None)
+
+
+def _declared(annotation: Any, metadata: Iterable[Any] = ()) -> list[tuple[tuple[str, ...], str]]:
+    """The references an annotation declares, as (steps, section): a step is ``*`` for every
+    item of a list, ``{}`` for every key and ``[]`` for every value of a mapping, or a field."""
+    section = _ref_of(metadata)
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        base, *extra = typing.get_args(annotation)
+        return _declared(base, [*metadata, *extra])
+    if section is not None:
+        if annotation is str:
+            return [((), section)]
+        if origin is tuple:
+            return [(("*",), section)]
+    if origin in (typing.Union, types.UnionType):
+        return [d for arg in typing.get_args(annotation) for d in _declared(arg)]
+    if origin is tuple:
+        return [(("*", *steps), sec) for steps, sec in _declared(typing.get_args(annotation)[0])]
+    if origin is dict:
+        key, value = typing.get_args(annotation)
+        found = [(("{}", *steps), sec) for steps, sec in _declared(key)]
+        return found + [(("[]", *steps), sec) for steps, sec in _declared(value)]
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [
+            ((name, *steps), sec)
+            for name, info in annotation.model_fields.items()
+            for steps, sec in _declared(info.annotation, info.metadata)
+        ]
+    return []
+
+
+@cache
+def declared_references(model: type[BaseModel]) -> tuple[tuple[tuple[str, ...], str], ...]:
+    """Every reference field of a section's class, read from its annotations."""
+    return tuple(_declared(model))
+
+
+def _follow(value: Any, steps: tuple[str, ...], path: tuple[str | int, ...]) -> Iterator[
+    tuple[tuple[str | int, ...], str]
+]:
+    if value is None:
+        return
+    if not steps:
+        if isinstance(value, str):
+            yield path, value
+        elif isinstance(value, tuple):
+            for i, item in enumerate(value):
+                if isinstance(item, str):
+                    yield (*path, i), item
+        return
+    step, rest = steps[0], steps[1:]
+    if step == "*":
+        for i, item in enumerate(value):
+            yield from _follow(item, rest, (*path, i))
+    elif step == "{}":
+        for key in value:
+            yield from _follow(key, rest, (*path, key))
+    elif step == "[]":
+        for key, item in value.items():
+            yield from _follow(item, rest, (*path, key))
+    else:
+        field = type(value).model_fields[step]
+        yield from _follow(getattr(value, step), rest, (*path, field.alias or step))
+
+
+def references_of(entry: BaseModel) -> Iterator[tuple[tuple[str | int, ...], str, str]]:
+    """(path inside ``entry``, target section, target id) for every reference it holds."""
+    for steps, section in declared_references(type(entry)):
+        for path, target in _follow(entry, steps, ()):
+            yield path, section, target
 
 
 def _close_key_patterns(node: Any) -> None:

@@ -631,24 +631,27 @@ class _Checker:
                              f"{100 * BOTTLENECK_SHARE:.0f} % makes it a bottleneck")
 
     def warn_business_time(self, playbook: Playbook) -> None:
-        if playbook.organisation.business_hours is not None:
-            return
-        hint = "no business hours are set, so Mon–Fri 09:00–17:00 is assumed (set organisation.business_hours)"
-        team_hours = {t.id for t in playbook.teams if t.business_hours is not None}
-        team_of = {r.id: r.team for r in playbook.roles}
+        """A business-unit duration whose clock is the assumed default: the same clock the
+        pages name (:meth:`Playbook.sla_clock`, ``stage_clock``, ``review_clock``)."""
+        hint = (
+            "no business hours are set, so Mon–Fri 09:00–17:00 is assumed "
+            "(set organisation.business_hours)"
+        )
         for i, handoff in self.entries["handoffs"]:
-            if team_of.get(handoff.to) in team_hours:
-                continue
-            for clock, duration in handoff.sla.items():
-                if duration.business:
-                    self.warning(("handoffs", i, "sla", clock), f"'{duration}': {hint}")
+            if playbook.sla_clock(handoff).assumed:
+                for clock, duration in handoff.sla.items():
+                    if duration.business:
+                        self.warning(("handoffs", i, "sla", clock), f"'{duration}': {hint}")
         for i, stage in self.entries["stages"]:
-            if stage.max_duration and stage.max_duration.business:
-                self.warning(("stages", i, "max_duration"), f"'{stage.max_duration}': {hint}")
+            limit = stage.max_duration
+            if limit and limit.business and playbook.stage_clock(stage).assumed:
+                self.warning(("stages", i, "max_duration"), f"'{limit}': {hint}")
         for i, engagement in self.entries["engagements"]:
             window = engagement.approvals.review_window if engagement.approvals else None
-            if window and window.business:
-                self.warning(("engagements", i, "approvals", "review_window"), f"'{window}': {hint}")
+            if window and window.business and playbook.review_clock(engagement).assumed:
+                self.warning(
+                    ("engagements", i, "approvals", "review_window"), f"'{window}': {hint}"
+                )
 
 
 def _reach(start: str, edges: dict[str, set[str]]) -> set[str]:
