@@ -650,10 +650,8 @@ def main(argv: list[str] | None = None) -> int:
     (args.work / "results.json").write_text(json.dumps([asdict(r) for r in results], indent=2))
     if not args.no_write:
         RESULTS.write_text(report(results, args.runs, args.seed), encoding="utf-8")
-        print(
-            f"written {RESULTS.relative_to(Path.cwd()) if RESULTS.is_relative_to(Path.cwd()) else RESULTS}",
-            file=sys.stderr,
-        )
+        shown = RESULTS.relative_to(Path.cwd()) if RESULTS.is_relative_to(Path.cwd()) else RESULTS
+        print(f"written {shown}", file=sys.stderr)
     return 0
 
 

@@ -721,7 +721,7 @@ class _Builder:
             if lead:
                 self.leads[team["id"]] = ident
 
-        for team, count in zip(self.internal, per_team):
+        for team, count in zip(self.internal, per_team, strict=False):
             function = team["_function"]
             add(team, f"Head of {team['name']}", lead=True)
             for k in range(count - 1):
@@ -747,7 +747,10 @@ class _Builder:
                 "of what it delivers."
             )
         if kind == "queue":
-            return "The CRM queue new leads land in; routing rules score, de-duplicate and assign them."
+            return (
+                "The CRM queue new leads land in; routing rules score, de-duplicate and "
+                "assign them."
+            )
         if kind == "system":
             return "The checkout: takes payment and sends order confirmations."
         return f"Works in {team['name']}, {self.rng.choice(PHRASES)}."
@@ -801,6 +804,7 @@ class _Builder:
                 ["Price", "Chose a competitor", "No decision", "Project cancelled"],
                 ["Not in our market", "Unsubscribed", "Competitor or supplier"],
             ),
+            strict=False,
         ):
             stage["owner"] = owners[0]
             stage["definition"] = f"End of the lifecycle: {stage['name'].lower()}."
@@ -861,7 +865,7 @@ class _Builder:
         counts = _spread(self.size.activities, len(self.areas), self.rng)
         region_counter: dict[str, int] = {}
         stages = [s["id"] for s in self.chain]
-        for area, count in zip(self.areas, counts):
+        for area, count in zip(self.areas, counts, strict=False):
             home_roles = self.team_roles[area["home"]["id"]]
             lead = home_roles[0]
             deputies = home_roles[1:3]
@@ -1019,7 +1023,9 @@ class _Builder:
                     "every": every[n % len(every)],
                     "chair": roles[0],
                     "attendees": roles[1:6],
-                    "purpose": "Pipeline, rejected leads and collateral requests since the last review.",
+                    "purpose": (
+                        "Pipeline, rejected leads and collateral requests since the last review."
+                    ),
                 }
             )
         return cadences

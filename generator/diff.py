@@ -1,215 +1,111 @@
 """Two playbooks → the responsibility changes between them, as text, Markdown or JSON. No I/O.
 
 Changes come in a fixed order of kinds — who is Accountable first, then letters gained and
-lost, activities, roles, SLA clocks, stages, handoffs, engagement scope and engagement terms —
-and within a kind in the order of the new playbook (things only in the old one after). Every
-activity, role and other subject is named by name and id; changed values read ``old → new``.
+lost, activities, roles, SLA clocks, stages, handoffs, engagement scope, engagement terms,
+then the other sections whose entries have ids (teams, cadences) — and within a kind in the
+order of the new playbook (things only in the old one after). Every activity, role and other
+subject is named by name and id; changed values read ``old → new``.
+
+What is compared comes from the declarations: every section of
+:data:`~generator.model.SECTIONS` whose entries have ids, and every field of its class but
+its id, its Markdown prose and the few fields a kind of its own reports (letters, SLA
+clocks, scope). Ids in a field are named through the section the field's type points at.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from collections.abc import Iterator, Sequence
+import typing
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, TypeAlias, get_args
+from functools import cache
+from typing import Any
 
-from .export import letters_by_role
-from .model import Activity, Duration, Engagement, Playbook, Stage, plain_number
-from .text import json_text, one_line
+from pydantic import BaseModel
 
-Kind = Literal[
-    "accountable", "letter", "activity", "role", "sla", "stage", "handoff", "scope", "engagement"
-]
-KINDS: tuple[Kind, ...] = get_args(Kind)
-Action = Literal["added", "removed", "changed", "gained", "lost", "moved"]
-FORMATS = ("text", "markdown", "json")
+from .changes import KINDS, Action, Change, Changes, Edition, Kind, Ref, Signatory, Value, show
+from .changes import format_changes as format_changes
+from .model import (
+    SECTIONS,
+    Activity,
+    Engagement,
+    Handoff,
+    Playbook,
+    Prose,
+    Stage,
+    declared_references,
+)
 
-SECTION_TITLES: dict[Kind, str] = {
-    "accountable": "Accountable",
-    "letter": "Letters gained and lost",
-    "activity": "Activities",
-    "role": "Roles",
-    "sla": "SLA clocks",
-    "stage": "Lifecycle stages",
-    "handoff": "Handoffs",
-    "scope": "Engagement scope",
-    "engagement": "Engagement terms",
+_OWN_KINDS: dict[type[BaseModel], frozenset[str]] = {
+    Activity: frozenset({"raci"}),
+    Handoff: frozenset({"sla"}),
+    Engagement: frozenset({"in_scope", "out_of_scope"}),
 }
-
-# The fields compared on things present in both versions, with the kind of id they hold.
-ACTIVITY_FIELDS = (("name", None), ("area", None), ("stage", "stage"))
-ROLE_FIELDS = (("name", None), ("team", "team"), ("kind", None))
-STAGE_FIELDS = (
-    ("name", None),
-    ("owner", "role"),
-    ("entry", None),
-    ("exit", None),
-    ("touchpoints", None),
-    ("probability", None),
-    ("max_duration", None),
-    ("next", "stage"),
-    ("terminal", None),
-    ("reasons", None),
-)
-HANDOFF_FIELDS = (
-    ("from", "role"),
-    ("to", "role"),
-    ("stage", "stage"),
-    ("passes", None),
-    ("on_reject.to", "stage"),
-)
-ENGAGEMENT_FIELDS = (
-    ("name", None),
-    ("party", "team"),
-    ("client_contact", "role"),
-    ("party_contact", "role"),
-    ("starts", None),
-    ("ends", None),
-    ("approvals.approver", "role"),
-    ("approvals.review_window", None),
-    ("approvals.silence_means_approval", None),
-    ("sign_off", "role"),
-)
-DELIVERABLE_FIELDS = (("quantity", None), ("due", None))
+"""Fields that a kind of their own reports (letters, SLA clocks, scope moves)."""
+_DIFFED = tuple(s for s in SECTIONS.values() if s.addressable)
+_SECTION_OF = {s.noun: s.name for s in SECTIONS.values()}
 
 
-@dataclass(frozen=True, slots=True)
-class Ref:
-    """A named thing of the playbook: ``Marketing Lead (marketing-lead)``."""
+@dataclass(frozen=True)
+class _Fact:
+    """A compared field: its YAML name (``approvals.approver``), the attributes that reach
+    it, and the section its ids point at."""
 
-    type: str
-    id: str
     name: str
-
-    def __str__(self) -> str:
-        if self.type in ("role", "team"):
-            return f"{self.name} ({self.id})"
-        if self.type == "deliverable":
-            return f"'{self.name}'"
-        return f"'{self.name}' ({self.id})"
-
-    def as_dict(self) -> dict[str, str]:
-        return {"type": self.type, "id": self.id, "name": self.name}
+    attrs: tuple[str, ...]
+    points_at: str | None
 
 
-Value: TypeAlias = "None | str | int | float | bool | dt.date | Duration | Ref | tuple[Value, ...]"
+def _has(annotation: Any, metadata: Sequence[Any], marker: type) -> bool:
+    """Whether ``marker`` is declared anywhere in a field's type."""
+    if any(isinstance(m, marker) for m in metadata):
+        return True
+    if typing.get_origin(annotation) is typing.Annotated:
+        base, *extra = typing.get_args(annotation)
+        return _has(base, extra, marker)
+    return any(_has(arg, (), marker) for arg in typing.get_args(annotation))
 
 
-def show(value: Value) -> str:
-    """A value as the change lines print it (``4 business hours``, ``none`` …)."""
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, tuple):
-        return ", ".join(show(v) for v in value) if value else "none"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, (int, float)):
-        return plain_number(value)
-    return str(value)
+def _parts(annotation: Any) -> type[BaseModel] | None:
+    """The entry class of a field holding one entry or a list of them (``approvals``,
+    ``deliverables``)."""
+    for arg in (annotation, *typing.get_args(annotation)):
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return arg
+    return None
 
 
-def _jsonable(value: Value) -> Any:
-    if isinstance(value, (Ref, Duration)):
-        return value.as_dict()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, tuple):
-        return [_jsonable(v) for v in value]
-    return value
+@cache
+def facts(cls: type[BaseModel], skip: frozenset[str] = frozenset()) -> tuple[_Fact, ...]:
+    """The fields of ``cls`` that ``diff`` compares, nested entries flattened
+    (``approvals.approver``); lists of entries are :func:`lists`."""
+    points = {steps[0]: section for steps, section in declared_references(cls) if steps}
+    found: list[_Fact] = []
+    for attr, info in cls.model_fields.items():
+        name = info.alias or attr
+        if attr in ("id", *skip) or _has(info.annotation, info.metadata, Prose):
+            continue
+        inner = _parts(info.annotation)
+        if inner is not None and typing.get_origin(info.annotation) is tuple:
+            continue
+        if inner is not None:
+            found += [
+                _Fact(f"{name}.{f.name}", (attr, *f.attrs), f.points_at) for f in facts(inner)
+            ]
+        elif typing.get_origin(info.annotation) is not dict:
+            found.append(_Fact(name, (attr,), points.get(attr)))
+    return tuple(found)
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One change. ``text`` is the line the text format prints.
-
-    Attributes:
-        kind: What part of the playbook changed (see :data:`KINDS`).
-        action: added, removed, changed, gained, lost or moved.
-        subject: The thing that changed (the role for letters, the engagement for scope).
-        text: The human-readable line, naming everything by name and id.
-        field: The YAML field (``owner``, ``on_reject.to``), the letter, or the SLA clock.
-        old: The value before (``None`` when there was none).
-        new: The value after.
-        related: The second thing involved: the activity of a letter or scope change, the
-            deliverable of an engagement change.
-    """
-
-    kind: Kind
-    action: Action
-    subject: Ref
-    text: str
-    field: str | None = None
-    old: Value = None
-    new: Value = None
-    related: Ref | None = None
-
-    def __str__(self) -> str:
-        return self.text
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "action": self.action,
-            "subject": self.subject.as_dict(),
-            "related": self.related.as_dict() if self.related else None,
-            "field": self.field,
-            "old": _jsonable(self.old),
-            "new": _jsonable(self.new),
-            "text": self.text,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Edition:
-    """Which playbook a side of the diff is: organisation, version, effective date."""
-
-    organisation: str
-    version: str | None
-    effective: dt.date | None
-
-    def describe(self) -> str:
-        version = f"version {self.version}" if self.version else "no version"
-        effective = self.effective.isoformat() if self.effective else "no effective date"
-        return f"{version}, effective {effective}"
-
-
-@dataclass(frozen=True, slots=True)
-class Signatory:
-    """A role that signs a changed engagement, and the people holding it."""
-
-    role: Ref
-    names: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Changes:
-    """Everything that changed between two playbooks, in the order it is reported.
-
-    Attributes:
-        old: The earlier playbook's edition.
-        new: The later playbook's edition.
-        items: The changes, grouped by kind in :data:`KINDS` order.
-        sign_off: For each engagement with a change, its signatories (in the new version,
-            or the old one for a removed engagement).
-    """
-
-    old: Edition
-    new: Edition
-    items: tuple[Change, ...]
-    sign_off: tuple[tuple[Ref, tuple[Signatory, ...]], ...]
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def __iter__(self) -> Iterator[Change]:
-        return iter(self.items)
-
-    def of(self, kind: Kind) -> list[Change]:
-        """The changes of one kind."""
-        return [c for c in self.items if c.kind == kind]
+@cache
+def lists(cls: type[BaseModel]) -> tuple[tuple[str, type[BaseModel]], ...]:
+    """The fields of ``cls`` that hold a list of entries (an engagement's ``deliverables``,
+    a team's ``goals``), compared entry by entry."""
+    return tuple(
+        (attr, inner)
+        for attr, info in cls.model_fields.items()
+        if typing.get_origin(info.annotation) is tuple
+        and (inner := _parts(info.annotation)) is not None
+    )
 
 
 def _order(old: Sequence[Any], new: Sequence[Any]) -> list[str]:
@@ -223,24 +119,35 @@ def _index(items: Sequence[Any]) -> dict[str, Any]:
     return {item.id: item for item in items}
 
 
-def _get(playbook: Playbook, item: Any, path: str) -> Any:
-    if isinstance(item, Stage) and path == "next":
+def _get(playbook: Playbook, item: Any, fact: _Fact) -> Any:
+    if isinstance(item, Stage) and fact.attrs == ("next",):
         return playbook.next_stages(item)
-    for part in path.split("."):
+    for attr in fact.attrs:
         if item is None:
             return None
-        item = getattr(item, "from_" if part == "from" else part)
+        item = getattr(item, attr)
     return item
 
 
 def _name(playbook: Playbook, kind: str, item_id: str) -> str | None:
-    try:
-        item = getattr(playbook, kind)(item_id)
-    except KeyError:
+    item = playbook.find(_SECTION_OF[kind], item_id)
+    if item is None:
         return None
-    if kind == "handoff":
+    name = getattr(item, "name", None)
+    if name is None and isinstance(item, Handoff):
         return f"{playbook.role(item.from_).name} → {playbook.role(item.to).name}"
-    return str(item.name)
+    return str(name)
+
+
+def _keyed(entries: Sequence[Any]) -> dict[tuple[str, int], Any]:
+    """Entries of a list by (id, else name; how many times it came before)."""
+    seen: dict[str, int] = {}
+    found = {}
+    for entry in entries:
+        key = str(getattr(entry, "id", None) or entry.name)
+        seen[key] = seen.get(key, 0) + 1
+        found[(key, seen[key])] = entry
+    return found
 
 
 class _Differ:
@@ -271,21 +178,12 @@ class _Differ:
 
     def run(self) -> Changes:
         self.responsibilities()
-        self.entities(
-            "activity", "Activity", self.old.activities, self.new.activities, ACTIVITY_FIELDS
-        )
-        self.entities("role", "Role", self.old.roles, self.new.roles, ROLE_FIELDS)
         self.slas()
-        self.entities("stage", "Stage", self.old.stages, self.new.stages, STAGE_FIELDS)
-        self.entities("handoff", "Handoff", self.old.handoffs, self.new.handoffs, HANDOFF_FIELDS)
         self.scopes()
-        self.entities(
-            "engagement",
-            "Engagement",
-            self.old.engagements,
-            self.new.engagements,
-            ENGAGEMENT_FIELDS,
-        )
+        for section in _DIFFED:
+            self.entities(
+                section.noun, getattr(self.old, section.name), getattr(self.new, section.name)
+            )
         items = sorted(self.items, key=lambda c: KINDS.index(c.kind))
         return Changes(_edition(self.old), _edition(self.new), tuple(items), self.sign_off(items))
 
@@ -293,9 +191,7 @@ class _Differ:
         old, new = self.old, self.new
         accountable = {old.accountable_letter, new.accountable_letter}
         title = new.model.letters[new.accountable_letter].name
-        letters = list(new.model.letters) + [
-            k for k in old.model.letters if k not in new.model.letters
-        ]
+        letters = [*new.letter_order, *(k for k in old.letter_order if k not in new.model.letters)]
         rank = {role_id: i for i, role_id in enumerate(_order(old.roles, new.roles))}
         old_activities, new_activities = _index(old.activities), _index(new.activities)
         for activity_id in _order(old.activities, new.activities):
@@ -319,10 +215,10 @@ class _Differ:
                     old=owners[0],
                     new=owners[1],
                 )
-            held = letters_by_role(old, before) if before else {}
-            holds = letters_by_role(new, after) if after else {}
+            held = old.letters_by_role(before) if before else {}
+            holds = new.letters_by_role(after) if after else {}
             for role_id in sorted(held.keys() | holds.keys(), key=rank.__getitem__):
-                had, has = held.get(role_id, []), holds.get(role_id, [])
+                had, has = held.get(role_id, ()), holds.get(role_id, ())
                 if had == has:
                     continue
                 role = self.ref("role", role_id)
@@ -336,20 +232,17 @@ class _Differ:
                         role,
                         f"{role} {action} {letter} on {activity}",
                         field=letter,
-                        old=tuple(had),
-                        new=tuple(has),
+                        old=had,
+                        new=has,
                         related=activity,
                     )
 
-    def entities(
-        self,
-        kind: Kind,
-        title: str,
-        old_items: Sequence[Any],
-        new_items: Sequence[Any],
-        fields: tuple[tuple[str, str | None], ...],
-    ) -> None:
+    def entities(self, kind: Kind, old_items: Sequence[Any], new_items: Sequence[Any]) -> None:
+        """Entries added and removed, and the facts of each entry in both (see :func:`facts`)."""
         old_index, new_index = _index(old_items), _index(new_items)
+        title = kind.capitalize()
+        cls: type[BaseModel] = SECTIONS[_SECTION_OF[kind]].entry
+        compared = facts(cls, _OWN_KINDS.get(cls, frozenset()))
         for item_id in _order(old_items, new_items):
             before, after = old_index.get(item_id), new_index.get(item_id)
             subject = self.ref(kind, item_id)
@@ -357,9 +250,9 @@ class _Differ:
                 action: Action = "added" if before is None else "removed"
                 self.add(kind, action, subject, f"{title} {subject} {action}")
                 continue
-            self.fields(kind, f"{title} {subject}", subject, before, after, fields)
-            if kind == "engagement":
-                self.deliverables(subject, before, after)
+            self.fields(kind, f"{title} {subject}", subject, before, after, compared)
+            for attr, part in lists(cls):
+                self.parts(kind, f"{title} {subject}", subject, attr, part, before, after)
 
     def fields(
         self,
@@ -368,59 +261,49 @@ class _Differ:
         subject: Ref,
         before: Any,
         after: Any,
-        fields: tuple[tuple[str, str | None], ...],
+        compared: tuple[_Fact, ...],
         related: Ref | None = None,
     ) -> None:
-        for field, ref_kind in fields:
-            raw_old, raw_new = _get(self.old, before, field), _get(self.new, after, field)
+        for fact in compared:
+            raw_old, raw_new = _get(self.old, before, fact), _get(self.new, after, fact)
             if raw_old == raw_new:
                 continue
+            ref_kind = SECTIONS[fact.points_at].noun if fact.points_at else None
             old = self.value(self.old, raw_old, ref_kind)
             new = self.value(self.new, raw_new, ref_kind)
             self.add(
                 kind,
                 "changed",
                 subject,
-                f"{prefix} {field}: {show(old)} → {show(new)}",
-                field=field,
+                f"{prefix} {fact.name}: {show(old)} → {show(new)}",
+                field=fact.name,
                 old=old,
                 new=new,
                 related=related,
             )
 
-    def deliverables(self, engagement: Ref, before: Engagement, after: Engagement) -> None:
-        def keyed(e: Engagement) -> dict[tuple[str, int], Any]:
-            seen: dict[str, int] = {}
-            found = {}
-            for deliverable in e.deliverables:
-                seen[deliverable.name] = seen.get(deliverable.name, 0) + 1
-                found[(deliverable.name, seen[deliverable.name])] = deliverable
-            return found
-
-        old, new = keyed(before), keyed(after)
+    def parts(
+        self,
+        kind: Kind,
+        prefix: str,
+        subject: Ref,
+        attr: str,
+        part: type[BaseModel],
+        before: Any,
+        after: Any,
+    ) -> None:
+        """The entries of the list ``attr`` (deliverables, goals) added, removed, changed."""
+        noun = attr[:-1] if attr.endswith("s") else attr
+        compared = facts(part, frozenset({"name"}))
+        old, new = _keyed(getattr(before, attr)), _keyed(getattr(after, attr))
         for key in list(new) + [k for k in old if k not in new]:
-            deliverable = Ref("deliverable", key[0], key[0])
-            prefix = f"Engagement {engagement} deliverable {deliverable}"
+            entry = Ref(noun, key[0], str(getattr(new.get(key) or old[key], "name", key[0])))
+            here = f"{prefix} {noun} {entry}"
             if key not in old or key not in new:
                 action: Action = "added" if key not in old else "removed"
-                self.add(
-                    "engagement",
-                    action,
-                    engagement,
-                    f"{prefix} {action}",
-                    field="deliverables",
-                    related=deliverable,
-                )
+                self.add(kind, action, subject, f"{here} {action}", field=attr, related=entry)
             else:
-                self.fields(
-                    "engagement",
-                    prefix,
-                    engagement,
-                    old[key],
-                    new[key],
-                    DELIVERABLE_FIELDS,
-                    related=deliverable,
-                )
+                self.fields(kind, here, subject, old[key], new[key], compared, related=entry)
 
     def slas(self) -> None:
         old_index, new_index = _index(self.old.handoffs), _index(self.new.handoffs)
@@ -528,87 +411,3 @@ def diff_playbooks(old: Playbook, new: Playbook) -> Changes:
         Every change, Accountable changes first; empty when nothing that matters changed.
     """
     return _Differ(old, new).run()
-
-
-_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|&~#$"})
-_BREAK = "&#8203;"
-"""A zero-width space: invisible, and it keeps GitHub from linking what it splits."""
-_LINKED = re.compile(r"@|#(?=\d)|\bGH-(?=\d)|(?<=[A-Za-z]):(?=//)|\bwww(?=\.)", re.IGNORECASE)
-"""What GitHub turns into a link or a notification in a comment: ``@someone`` (and e-mail
-addresses), ``#123`` and ``GH-123``, ``https://…`` and ``www.…``."""
-_BLOCK_MARK = re.compile(r"^([-+=])")
-_LIST_NUMBER = re.compile(r"^(\d+)([.)])")
-
-
-def _md(text: str) -> str:
-    """User text made literal, on one line, in Markdown pasted into a pull request.
-
-    An asterisk in a name stays an asterisk, a line break is shown as ``\\n``, and nothing
-    in it becomes a heading, a list, a mention, an issue reference or a link.
-    """
-    literal = one_line(text).translate(_MARKDOWN_SPECIAL)
-    literal = _LINKED.sub(lambda m: m.group(0) + _BREAK, literal)
-    literal = _LIST_NUMBER.sub(r"\1\\\2", _BLOCK_MARK.sub(r"\\\1", literal))
-    return re.sub(r"^ +", lambda m: "&#32;" * len(m.group(0)), literal)
-
-
-def _count(n: int) -> str:
-    return f"{n} change{'' if n == 1 else 's'}"
-
-
-def _markdown(changes: Changes) -> str:
-    old, new = changes.old, changes.new
-    versions = f"version {old.version or '(none)'} → {new.version or '(none)'}"
-    lines = [
-        f"# Amendment to the responsibility playbook: {_md(versions)}",
-        "",
-        f"- Organisation: {_md(new.organisation)}",
-        f"- Previous: {_md(old.describe())}",
-        f"- This amendment: {_md(new.describe())}",
-        f"- {_count(len(changes)) if changes.items else 'No changes'}",
-    ]
-    for kind in KINDS:
-        found = changes.of(kind)
-        if found:
-            lines += ["", f"## {SECTION_TITLES[kind]}", ""]
-            lines += [f"- {_md(change.text)}" for change in found]
-    if changes.sign_off:
-        lines += ["", "## Sign-off"]
-        for engagement, signatories in changes.sign_off:
-            lines += [
-                "",
-                f"### {_md(str(engagement))}",
-                "",
-                "| Role | Name | Date | Signature |",
-                "| --- | --- | --- | --- |",
-            ]
-            lines += [
-                f"| {_md(str(s.role))} | {_md(', '.join(s.names))} |  |  |" for s in signatories
-            ]
-    return "\n".join(lines)
-
-
-def format_changes(changes: Changes, fmt: str = "text") -> str:
-    """Changes in one of :data:`FORMATS`.
-
-    Args:
-        changes: What :func:`diff_playbooks` found.
-        fmt: ``text`` (one line per change, then a count line, or ``no changes``),
-            ``markdown`` (an amendment with sections per kind and a sign-off table for each
-            changed engagement) or ``json`` (a list of change objects).
-
-    Returns:
-        The formatted changes, without a final newline.
-
-    Raises:
-        ValueError: ``fmt`` is not one of :data:`FORMATS`.
-    """
-    if fmt == "json":
-        return json_text([c.as_dict() for c in changes])
-    if fmt == "markdown":
-        return _markdown(changes)
-    if fmt == "text":
-        if not changes.items:
-            return "no changes"
-        return "\n".join([*(one_line(c.text) for c in changes), _count(len(changes))])
-    raise ValueError(f"unknown format '{fmt}' (expected one of {', '.join(FORMATS)})")

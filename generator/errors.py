@@ -14,6 +14,19 @@ from typing import Literal
 from .text import github_data, github_property, json_text, one_line
 
 Severity = Literal["error", "warning"]
+PathKey = tuple[str | int, ...]
+"""A path into the data: ``('activities', 3, 'raci', 'A')``."""
+
+
+def format_path(path: PathKey) -> str:
+    """``('activities', 3, 'raci', 'A')`` → ``activities[3].raci.A``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + part
+    return out
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -30,12 +43,17 @@ class Location:
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
-    """One problem found in the playbook."""
+    """One problem found in the playbook.
+
+    ``code`` names the rule behind a warning (``unused-role``, see :mod:`generator.rules`);
+    errors and the loader's problems have none.
+    """
 
     severity: Severity
     location: Location
     path: str
     message: str
+    code: str | None = None
 
     def sort_key(self) -> tuple[str, int, int, int, str, str]:
         return (
@@ -89,7 +107,8 @@ def count_line(diagnostics: Sequence[Diagnostic]) -> str:
 
     if not diagnostics:
         return "no problems"
-    return f"{plural(len(diagnostics), 'problem')} ({plural(errors, 'error')}, {plural(warnings, 'warning')})"
+    problems = plural(len(diagnostics), "problem")
+    return f"{problems} ({plural(errors, 'error')}, {plural(warnings, 'warning')})"
 
 
 def format_diagnostics(diagnostics: Sequence[Diagnostic], fmt: str = "text") -> str:

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path, PurePosixPath
 
 import yaml
 
+from .errors import PlaybookError, UsageError
 from .model import json_schema
 from .write import atomic_write
 
@@ -178,10 +180,61 @@ def conflicts(root: Path, paths: Iterable[str], *, force: bool = False) -> list[
 
 
 def write_project(root: Path, project: Mapping[str, str]) -> list[Path]:
-    """Write ``project`` under ``root`` (each file atomically); returns the files written."""
+    """Write ``project`` under ``root`` (each file atomically); returns the files written.
+
+    Raises:
+        PlaybookError: a file cannot be written.
+    """
     written = []
     for relative, content in project.items():
         target = _target(root, relative)
-        atomic_write(target, content)
+        try:
+            atomic_write(target, content)
+        except OSError as exc:
+            raise PlaybookError(f"cannot write '{exc.filename}': {exc.strerror}") from None
         written.append(target)
     return written
+
+
+class Conflicts(PlaybookError):
+    """Files are in the way of a new project: each is named, and nothing was written."""
+
+    def __init__(self, *, paths: Sequence[Path], force: bool) -> None:
+        self.paths = list(paths)
+        hint = "" if force else ", or use --force to overwrite"
+        them = "it" if len(self.paths) == 1 else "them"
+        named = "\nerror: ".join(f"{path} exists" for path in self.paths)
+        super().__init__(
+            f"{named}\nnothing was written: move {them} away, choose another folder{hint}"
+        )
+
+
+def create(root: Path, example: str, organisation: str | None, *, force: bool) -> list[Path]:
+    """Scaffold ``example`` under ``root``, checking every target before writing any.
+
+    Returns:
+        The files written.
+
+    Raises:
+        UsageError: ``organisation`` cannot be an organisation's name.
+        Conflicts: files are in the way (nothing was written).
+    """
+    try:
+        project = scaffold(example, organisation)
+    except ValueError as exc:
+        raise UsageError(f"--name: {exc}") from None
+    blocking = conflicts(root, project, force=force)
+    if blocking:
+        raise Conflicts(paths=blocking, force=force)
+    return write_project(root, project)
+
+
+def next_steps(root: Path) -> list[str]:
+    """What to run in the new project, from the current folder."""
+    here = root.resolve() == Path.cwd().resolve()
+    prefix = "" if here else f"cd {shlex.quote(str(root))} && "
+    return [
+        f"{prefix}playbook build    (the site, in site/)",
+        "playbook serve    (a preview that rebuilds on every save)",
+        "edit playbook/*.yaml, then run playbook check --strict",
+    ]

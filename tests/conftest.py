@@ -123,8 +123,16 @@ def axe_source(tmp_path_factory: pytest.TempPathFactory) -> str:
     bundle = cache / "node_modules" / "axe-core" / "axe.min.js"
     if not bundle.exists() and shutil.which("npm"):
         subprocess.run(
-            ["npm", "install", "--no-save", "--no-audit", "--no-fund", "--prefix", str(cache),
-             "axe-core@4"],
+            [
+                "npm",
+                "install",
+                "--no-save",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+                str(cache),
+                "axe-core@4",
+            ],
             capture_output=True,
             timeout=300,
             check=False,

@@ -125,11 +125,13 @@ def test_unreadable_entries_never_crash(here: Path) -> None:
     assert result.exit_code in (0, 1) and "Traceback" not in result.output
 
 
-@pytest.mark.parametrize(("document", "found"), [("- a\n- b\n", "a list"),
-                                                 ("just text\n", "a single value"),
-                                                 ("42\n", "a single value")])
-def test_a_document_that_is_not_a_mapping_is_an_error(here: Path, document: str,
-                                                      found: str) -> None:
+@pytest.mark.parametrize(
+    ("document", "found"),
+    [("- a\n- b\n", "a list"), ("just text\n", "a single value"), ("42\n", "a single value")],
+)
+def test_a_document_that_is_not_a_mapping_is_an_error(
+    here: Path, document: str, found: str
+) -> None:
     write_tree(here, {"playbook/a.yaml": MINIMAL, "playbook/b.yaml": document})
     assert_error(check(), "playbook/b.yaml", found)
 
@@ -167,8 +169,9 @@ def test_a_number_where_text_is_expected_says_to_quote_it(here: Path) -> None:
 def test_text_where_a_number_is_expected_is_an_error(here: Path) -> None:
     stage = "stages:\n  - id: lead\n    name: Lead\n    probability: high\n"
     write_tree(here, {"playbook/a.yaml": MINIMAL + stage})
-    output = assert_error(check(), "playbook/a.yaml",
-                          r"stages\[0\]\.probability: expected a number")
+    output = assert_error(
+        check(), "playbook/a.yaml", r"stages\[0\]\.probability: expected a number"
+    )
     assert "playbook/a.yaml:20:18:" in output
 
 
@@ -202,12 +205,9 @@ def test_a_file_over_the_size_limit_is_refused_before_parsing(here: Path) -> Non
     print(f"refused a 9 MB file in {elapsed:.2f} s")
 
 
-BOMB = (
-    'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
-    + "".join(
-        f"{name}: &{name} [{', '.join(['*' + prev] * 9)}]\n"
-        for prev, name in zip("abcdefgh", "bcdefghi")
-    )
+BOMB = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
+    f"{name}: &{name} [{', '.join(['*' + prev] * 9)}]\n"
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=False)
 )
 
 
@@ -217,30 +217,51 @@ def test_an_alias_bomb_is_an_error_naming_the_limit(here: Path) -> None:
 
 
 def test_a_recursive_alias_is_an_error(here: Path) -> None:
-    write_tree(here, {"playbook/a.yaml": MINIMAL,
-                      "playbook/b.yaml": "glossary: &g\n  - term: x\n    definition: *g\n"})
+    write_tree(
+        here,
+        {
+            "playbook/a.yaml": MINIMAL,
+            "playbook/b.yaml": "glossary: &g\n  - term: x\n    definition: *g\n",
+        },
+    )
     assert_error(check(), "playbook/b.yaml")
 
 
-@pytest.mark.parametrize("source", [
-    "roles: !!python/object/apply:os.system ['echo pwned']\n",
-    "glossary:\n  - term: !custom x\n    definition: y\n",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "roles: !!python/object/apply:os.system ['echo pwned']\n",
+        "glossary:\n  - term: !custom x\n    definition: y\n",
+    ],
+)
 def test_python_and_custom_tags_are_errors(here: Path, source: str) -> None:
     write_tree(here, {"playbook/a.yaml": MINIMAL, "playbook/b.yaml": source})
     assert_error(check(), "playbook/b.yaml", "tag")
 
 
-@pytest.mark.parametrize("source", ["roles: [\n", "a: b: c\n", "\tteams: []\n", "x: 'open\n",
-                                    "teams:\n  - id: a\n   name: b\n"])
+@pytest.mark.parametrize(
+    "source",
+    ["roles: [\n", "a: b: c\n", "\tteams: []\n", "x: 'open\n", "teams:\n  - id: a\n   name: b\n"],
+)
 def test_yaml_syntax_errors_are_errors_with_a_position(here: Path, source: str) -> None:
     write_tree(here, {"playbook/a.yaml": MINIMAL, "playbook/b.yaml": source})
     assert_error(check(), "playbook/b.yaml")
 
 
-@pytest.mark.parametrize("source", ["roles: 5\n", "roles: {id: x}\n", "roles: [1, 2]\n",
-                                    "roles: [[]]\n", "organisation: []\n", "mystery: 1\n",
-                                    "1: 2\n", "? [a]\n: b\n", "roles:\n  - {[a]: b}\n"])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "roles: 5\n",
+        "roles: {id: x}\n",
+        "roles: [1, 2]\n",
+        "roles: [[]]\n",
+        "organisation: []\n",
+        "mystery: 1\n",
+        "1: 2\n",
+        "? [a]\n: b\n",
+        "roles:\n  - {[a]: b}\n",
+    ],
+)
 def test_sections_of_the_wrong_shape_are_errors(here: Path, source: str) -> None:
     write_tree(here, {"playbook/a.yaml": MINIMAL, "playbook/b.yaml": source})
     assert_error(check(), "playbook/b.yaml")
@@ -260,58 +281,141 @@ def test_unprintable_characters_never_crash_the_output(here: Path, escaped: str)
 
 FULL: dict[str, Any] = {
     "organisation": {
-        "name": "Acme", "summary": "What we do.", "version": "1", "effective": "2026-01-01",
-        "maintainer": "boss", "model": "RACI",
-        "business_hours": {"days": ["mon", "tue"], "start": "09:00", "end": "17:00",
-                           "timezone": "UTC", "holidays": ["2026-12-25"]},
+        "name": "Acme",
+        "summary": "What we do.",
+        "version": "1",
+        "effective": "2026-01-01",
+        "maintainer": "boss",
+        "model": "RACI",
+        "business_hours": {
+            "days": ["mon", "tue"],
+            "start": "09:00",
+            "end": "17:00",
+            "timezone": "UTC",
+            "holidays": ["2026-12-25"],
+        },
     },
-    "models": {"TRIO": {"letters": {
-        "D": {"name": "Decide", "description": "owns it", "min": 1, "max": 1,
-              "accountable": True},
-    }}},
+    "models": {
+        "TRIO": {
+            "letters": {
+                "D": {
+                    "name": "Decide",
+                    "description": "owns it",
+                    "min": 1,
+                    "max": 1,
+                    "accountable": True,
+                },
+            }
+        }
+    },
     "teams": [
-        {"id": "sales", "name": "Sales", "kind": "internal", "business_hours": {"days": ["mon"]},
-         "purpose": "Sell.", "horizon": "Now",
-         "goals": [{"id": "g", "statement": "Sell more", "metric": "Deals", "target": 3,
-                    "horizon": "year"}]},
+        {
+            "id": "sales",
+            "name": "Sales",
+            "kind": "internal",
+            "business_hours": {"days": ["mon"]},
+            "purpose": "Sell.",
+            "horizon": "Now",
+            "goals": [
+                {
+                    "id": "g",
+                    "statement": "Sell more",
+                    "metric": "Deals",
+                    "target": 3,
+                    "horizon": "year",
+                }
+            ],
+        },
         {"id": "agency", "name": "Agency", "kind": "external"},
     ],
     "roles": [
-        {"id": "rep", "name": "Rep", "team": "sales", "kind": "person", "summary": "Sells.",
-         "holders": ["Ann"]},
+        {
+            "id": "rep",
+            "name": "Rep",
+            "team": "sales",
+            "kind": "person",
+            "summary": "Sells.",
+            "holders": ["Ann"],
+        },
         {"id": "boss", "name": "Boss", "team": "sales", "holders": ["Ann"]},
         {"id": "maker", "name": "Maker", "team": "agency"},
     ],
     "people": [{"name": "Ann", "roles": ["rep", "boss"]}],
     "stages": [
-        {"id": "lead", "name": "Lead", "owner": "rep", "definition": "A lead.",
-         "entry": ["Asked"], "exit": ["Answered"], "touchpoints": "3-5", "probability": 10,
-         "max_duration": "30 days", "next": ["won"], "terminal": False, "reasons": ["Why"]},
+        {
+            "id": "lead",
+            "name": "Lead",
+            "owner": "rep",
+            "definition": "A lead.",
+            "entry": ["Asked"],
+            "exit": ["Answered"],
+            "touchpoints": "3-5",
+            "probability": 10,
+            "max_duration": "30 days",
+            "next": ["won"],
+            "terminal": False,
+            "reasons": ["Why"],
+        },
         {"id": "won", "name": "Won", "terminal": True},
     ],
     "handoffs": [
-        {"id": "pass", "from": "rep", "to": "boss", "stage": "lead", "trigger": "Ready.",
-         "passes": ["Notes"], "sla": {"accept": "4 hours"},
-         "on_reject": {"to": "lead", "reasons": ["No"], "feedback": "Tell why."},
-         "escalation": "Owner."},
+        {
+            "id": "pass",
+            "from": "rep",
+            "to": "boss",
+            "stage": "lead",
+            "trigger": "Ready.",
+            "passes": ["Notes"],
+            "sla": {"accept": "4 hours"},
+            "on_reject": {"to": "lead", "reasons": ["No"], "feedback": "Tell why."},
+            "escalation": "Owner.",
+        },
     ],
     "activities": [
-        {"id": "sell", "name": "Sell", "area": "Selling", "stage": "lead",
-         "description": "Close it.", "raci": {"R": ["rep", "maker"], "A": "boss"},
-         "notes": {"rep": "mostly"}},
+        {
+            "id": "sell",
+            "name": "Sell",
+            "area": "Selling",
+            "stage": "lead",
+            "description": "Close it.",
+            "raci": {"R": ["rep", "maker"], "A": "boss"},
+            "notes": {"rep": "mostly"},
+        },
     ],
     "engagements": [
-        {"id": "deal", "name": "Deal", "party": "agency", "client_contact": "boss",
-         "party_contact": "maker", "starts": "2026-01-01", "ends": "2026-12-31",
-         "summary": "Scope.", "in_scope": ["sell"], "out_of_scope": [],
-         "deliverables": [{"name": "Deck", "quantity": 1, "due": "2026-03-01",
-                           "description": "Slides."}],
-         "approvals": {"approver": "boss", "review_window": "5 days",
-                       "silence_means_approval": False},
-         "change_process": "Ask.", "sign_off": ["boss"]},
+        {
+            "id": "deal",
+            "name": "Deal",
+            "party": "agency",
+            "client_contact": "boss",
+            "party_contact": "maker",
+            "starts": "2026-01-01",
+            "ends": "2026-12-31",
+            "summary": "Scope.",
+            "in_scope": ["sell"],
+            "out_of_scope": [],
+            "deliverables": [
+                {"name": "Deck", "quantity": 1, "due": "2026-03-01", "description": "Slides."}
+            ],
+            "approvals": {
+                "approver": "boss",
+                "review_window": "5 days",
+                "silence_means_approval": False,
+            },
+            "change_process": "Ask.",
+            "sign_off": ["boss"],
+        },
     ],
-    "cadences": [{"id": "weekly", "name": "Weekly", "every": "week", "chair": "boss",
-                  "attendees": ["rep"], "purpose": "Talk."}],
+    "cadences": [
+        {
+            "id": "weekly",
+            "name": "Weekly",
+            "every": "week",
+            "chair": "boss",
+            "attendees": ["rep"],
+            "purpose": "Talk.",
+        }
+    ],
     "glossary": [{"term": "Lead", "definition": "Someone."}],
     "changelog": [{"version": "1", "date": "2026-01-01", "summary": "First."}],
 }
@@ -402,8 +506,9 @@ def test_null_anywhere_is_either_nothing_or_an_error_at_that_value(
     assert nulled.exit_code in (0, 1) and "Traceback" not in nulled.output
     in_list = isinstance(path[-1], int)
     if not in_list:
-        write_tree(here, {"playbook/all.yaml": yaml.safe_dump(_without(path, null=False),
-                                                             sort_keys=False)})
+        write_tree(
+            here, {"playbook/all.yaml": yaml.safe_dump(_without(path, null=False), sort_keys=False)}
+        )
         absent = check()
         if absent.exit_code == 1:
             assert nulled.exit_code == 1, nulled.output
@@ -414,14 +519,15 @@ def test_null_anywhere_is_either_nothing_or_an_error_at_that_value(
     elif nulled.exit_code == 1:
         output = assert_error(nulled, "playbook/all.yaml")
         shown = _shown(path)
-        related = [line for line in output.splitlines()
-                   if (found := re.search(r": error: (\S*): ", line))
-                   and _related(found.group(1), shown)]
+        related = [
+            line
+            for line in output.splitlines()
+            if (found := re.search(r": error: (\S*): ", line)) and _related(found.group(1), shown)
+        ]
         assert related, output
         exact = [line for line in related if f": error: {shown}: " in line]
         for line in exact:
-            assert line.startswith(f"playbook/all.yaml:{_line_of(source, path)}:"), (
-                line, source)
+            assert line.startswith(f"playbook/all.yaml:{_line_of(source, path)}:"), (line, source)
 
 
 SUBPROCESS_CASES = {
@@ -436,21 +542,31 @@ SUBPROCESS_CASES = {
 def test_the_installed_command_reports_without_a_traceback(here: Path, case: str) -> None:
     (here / "playbook").mkdir()
     write_tree(here, SUBPROCESS_CASES[case])
-    result = subprocess.run([sys.executable, "-m", "generator", "check", "playbook"],
-                            capture_output=True, text=True, cwd=here, timeout=60, check=False,
-                            env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "check", "playbook"],
+        capture_output=True,
+        text=True,
+        cwd=here,
+        timeout=60,
+        check=False,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+    )
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     assert ERROR_LINE.search(result.stdout), result.stdout
 
 
-@pytest.mark.parametrize("source", [
-    'organisation:\n  name: Acme\n  "bad\\nkey": 1\n',
-    'organisation:\n  name: Acme\nteams:\n  - id: "a\\nb"\n    name: T\n',
-    'organisation:\n  name: Acme\n  "odd\\u2028key": 1\n',
-    'organisation:\n  name: Acme\nglossary:\n  - {term: "two\\n\\nlines", definition: x}\n'
-    '  - {term: "two\\n\\nlines", definition: y}\n',
-], ids=["newline-in-key", "newline-in-id", "line-separator-in-key", "newline-in-duplicate-term"])
+@pytest.mark.parametrize(
+    "source",
+    [
+        'organisation:\n  name: Acme\n  "bad\\nkey": 1\n',
+        'organisation:\n  name: Acme\nteams:\n  - id: "a\\nb"\n    name: T\n',
+        'organisation:\n  name: Acme\n  "odd\\u2028key": 1\n',
+        'organisation:\n  name: Acme\nglossary:\n  - {term: "two\\n\\nlines", definition: x}\n'
+        '  - {term: "two\\n\\nlines", definition: y}\n',
+    ],
+    ids=["newline-in-key", "newline-in-id", "line-separator-in-key", "newline-in-duplicate-term"],
+)
 def test_a_line_break_in_user_text_stays_on_one_line(here: Path, source: str) -> None:
     """Found by the long fuzz run: a duplicate glossary term quoted with its line breaks."""
     write_tree(here, {"playbook/a.yaml": source})

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import cli
-from generator.render import render
+from generator.site import render
 from generator.validate import check
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from test_site import letters_by_role, raw_example
 
 pytestmark = pytest.mark.browser
@@ -71,8 +70,11 @@ def test_matrix_filter_narrows_rows_to_one_role(page, site_url: str, artifacts: 
     assert page.locator(".pb-filter").is_visible()
     page.select_option("select[data-filter=role]", "agency-designer")
     expected = set().union(*letters_by_role(raw_example(), "agency-designer").values())
-    visible = set(page.eval_on_selector_all(
-        "table.pb-matrix tbody tr[id]:not([hidden])", "rows => rows.map(r => r.id)"))
+    visible = set(
+        page.eval_on_selector_all(
+            "table.pb-matrix tbody tr[id]:not([hidden])", "rows => rows.map(r => r.id)"
+        )
+    )
     assert visible == expected
     assert page.locator(".pb-count").inner_text() == f"{len(expected)} of {total} activities"
     page.screenshot(path=str(artifacts / "matrix-filtered.png"), full_page=False)
@@ -83,7 +85,8 @@ def test_matrix_filter_works_from_the_keyboard(page, site_url: str) -> None:
     page.locator("input[data-filter=text]").focus()
     page.keyboard.type("catalogue")
     visible = page.eval_on_selector_all(
-        "table.pb-matrix tbody tr[id]:not([hidden])", "rows => rows.map(r => r.id)")
+        "table.pb-matrix tbody tr[id]:not([hidden])", "rows => rows.map(r => r.id)"
+    )
     names = {a["id"]: a["name"] for a in raw_example()["activities"]}
     assert visible and all("catalogue" in (names[v] + " ").lower() or v for v in visible)
     assert len(visible) < len(names)
@@ -94,7 +97,8 @@ def test_matrix_filter_works_from_the_keyboard(page, site_url: str) -> None:
     letter = page.locator("select[data-filter=letter]").input_value()
     assert letter != ""
     shown = page.eval_on_selector_all(
-        "table.pb-matrix tbody tr[id]:not([hidden])", "rows => rows.length")
+        "table.pb-matrix tbody tr[id]:not([hidden])", "rows => rows.length"
+    )
     assert 0 < shown <= len(names)
 
 
@@ -117,8 +121,15 @@ def test_no_serious_accessibility_violations(page, site_url, axe_source, path, s
 
 
 def test_site_makes_no_requests_outside_the_local_server(page, site_url: str) -> None:
-    for path in ["", "lifecycle/", "handoffs/", "raci/", "roles/owner/", "engagements/",
-                 "glossary/"]:
+    for path in [
+        "",
+        "lifecycle/",
+        "handoffs/",
+        "raci/",
+        "roles/owner/",
+        "engagements/",
+        "glossary/",
+    ]:
         page.goto(site_url + path)
         page.wait_for_load_state("networkidle")
     assert page.outside == []
@@ -135,8 +146,13 @@ def test_engagement_prints_to_a4_without_navigation(page, site_url, artifacts) -
     reader = PdfReader(io.BytesIO(pdf))
     text = "\n".join(p.extract_text() for p in reader.pages)
     assert 1 <= len(reader.pages) <= 4  # the example prints on 3 A4 pages
-    for chrome in ["Skip to content", "Table of contents", "Search", "Made with",
-                   "Changing this playbook"]:
+    for chrome in [
+        "Skip to content",
+        "Table of contents",
+        "Search",
+        "Made with",
+        "Changing this playbook",
+    ]:
         assert chrome not in text
     assert "Sign-off" in text
     assert re.search(r"Signature", text)

@@ -18,7 +18,7 @@ from test_hostile_text import hostile_playbook
 from test_site import ABOUT, MINIMAL_CONFIG
 
 from generator import load
-from generator.render import render
+from generator.site import render
 from generator.validate import check
 from generator.write import nav_yaml
 
@@ -26,15 +26,29 @@ EPOCH = "1767225600"  # 2026-01-01 00:00:00 UTC
 
 
 def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def run(args: list[str], cwd: Path, seed: str) -> None:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONHASHSEED": seed,
-           "SOURCE_DATE_EPOCH": EPOCH}
-    result = subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, env=env,
-                            capture_output=True, text=True, timeout=300, check=False)
+    env = {
+        **os.environ,
+        "NO_MKDOCS_2_WARNING": "1",
+        "PYTHONHASHSEED": seed,
+        "SOURCE_DATE_EPOCH": EPOCH,
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -54,8 +68,7 @@ def test_two_builds_under_different_hash_seeds_are_byte_identical(tmp_path: Path
 
 
 @pytest.mark.parametrize("playbook", ["example", "hostile"])
-def test_rendered_markdown_does_not_depend_on_the_hash_seed(tmp_path: Path,
-                                                            playbook: str) -> None:
+def test_rendered_markdown_does_not_depend_on_the_hash_seed(tmp_path: Path, playbook: str) -> None:
     if playbook == "example":
         shutil.copytree(EXAMPLE, tmp_path / "playbook")
     else:

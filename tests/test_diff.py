@@ -14,6 +14,7 @@ from click.testing import CliRunner, Result
 
 from generator.cli import cli
 from generator.diff import KINDS, diff_playbooks, format_changes
+from generator.model import SECTIONS, Cadence, Markdown, RoleId, Section
 from generator.validate import check
 
 BASE: dict[str, Any] = {
@@ -25,7 +26,11 @@ BASE: dict[str, Any] = {
         "business_hours": {"start": "09:00", "end": "17:00", "timezone": "Europe/London"},
     },
     "teams": [
-        {"id": "marketing", "name": "Marketing"},
+        {
+            "id": "marketing",
+            "name": "Marketing",
+            "goals": [{"id": "warm-leads", "statement": "Hand sales warm leads", "target": 120}],
+        },
         {"id": "sales", "name": "Sales"},
         {"id": "brightwave", "name": "Brightwave", "kind": "external"},
     ],
@@ -117,6 +122,16 @@ BASE: dict[str, Any] = {
             "deliverables": [{"name": "Brochure", "quantity": 1, "due": "2026-03-01"}],
             "approvals": {"approver": "marketing-lead", "review_window": "5 business days"},
             "sign_off": ["marketing-lead", "agency-director"],
+        },
+    ],
+    "cadences": [
+        {
+            "id": "pipeline-review",
+            "name": "Weekly pipeline review",
+            "every": "week",
+            "chair": "sales-lead",
+            "attendees": ["marketing-lead", "account-executive"],
+            "purpose": "Review rejected leads and collateral requests.",
         },
     ],
 }
@@ -406,12 +421,128 @@ def test_every_kind_is_reported_in_the_contract_order(tmp_path: Path) -> None:
     data["handoffs"][0]["stage"] = "cold"
     data["engagements"][0]["out_of_scope"] = []
     data["engagements"][0]["starts"] = "2026-03-01"
+    entry(data, "teams", "sales")["name"] = "Sales team"
+    data["cadences"][0]["chair"] = "marketing-lead"
     old = check(write_playbook(tmp_path / "old", BASE)).playbook
     new = check(write_playbook(tmp_path / "new", data)).playbook
     assert old is not None and new is not None
     kinds = [change.kind for change in diff_playbooks(old, new)]
     assert sorted(set(kinds), key=kinds.index) == list(KINDS)
     assert kinds == sorted(kinds, key=KINDS.index)
+
+
+CADENCE = "Cadence 'Weekly pipeline review' (pipeline-review)"
+
+
+def test_a_cadence_change_names_its_chair_and_attendees_by_name_and_id(folders: Any) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        data["cadences"][0].update(
+            {
+                "every": "fortnight",
+                "chair": "marketing-lead",
+                "attendees": ["account-executive", "agency-director"],
+                "purpose": "Rewritten prose is not a change of responsibility.",
+            }
+        )
+
+    result = folders(edit)
+    assert result.exit_code == 3
+    assert lines(result) == [
+        f"{CADENCE} every: week → fortnight",
+        f"{CADENCE} chair: Sales Lead (sales-lead) → Marketing Lead (marketing-lead)",
+        (
+            f"{CADENCE} attendees: Marketing Lead (marketing-lead), "
+            "Account Executive (account-executive) → Account Executive (account-executive), "
+            "Agency Director (agency-director)"
+        ),
+        "3 changes",
+    ]
+
+
+def test_cadences_added_and_removed(folders: Any) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        data["cadences"] = [
+            {"id": "collateral-review", "name": "Collateral review", "chair": "marketing-lead"}
+        ]
+
+    assert lines(folders(edit)) == [
+        "Cadence 'Collateral review' (collateral-review) added",
+        f"{CADENCE} removed",
+        "2 changes",
+    ]
+
+
+def test_a_cadence_change_is_json_with_its_kind_field_and_roles(folders: Any) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        data["cadences"][0]["chair"] = "marketing-lead"
+
+    [change] = json.loads(folders(edit, "--format", "json").stdout)
+    assert change == {
+        "kind": "cadence",
+        "action": "changed",
+        "subject": {"type": "cadence", "id": "pipeline-review", "name": "Weekly pipeline review"},
+        "related": None,
+        "field": "chair",
+        "old": {"type": "role", "id": "sales-lead", "name": "Sales Lead"},
+        "new": {"type": "role", "id": "marketing-lead", "name": "Marketing Lead"},
+        "text": f"{CADENCE} chair: Sales Lead (sales-lead) → Marketing Lead (marketing-lead)",
+    }
+
+
+def test_cadence_changes_have_their_own_heading_in_markdown(folders: Any) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        data["cadences"][0]["every"] = "month"
+
+    text = folders(edit, "--format", "markdown").stdout
+    assert f"## Cadences\n\n- {CADENCE} every: week → month\n" in text
+
+
+def test_a_team_and_its_goals_are_compared_from_the_declarations(folders: Any) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        marketing = entry(data, "teams", "marketing")
+        marketing["horizon"] = "Next quarter"
+        marketing["goals"] = [
+            {"id": "warm-leads", "statement": "Hand sales warm leads", "target": 150},
+            {"id": "reach", "statement": "Grow reach"},
+        ]
+
+    assert lines(folders(edit)) == [
+        "Team Marketing (marketing) horizon: none → Next quarter",
+        "Team Marketing (marketing) goal 'warm-leads' target: 120 → 150",
+        "Team Marketing (marketing) goal 'reach' added",
+        "3 changes",
+    ]
+
+
+def test_who_holds_a_role_is_a_change_of_the_role(folders: Any) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        entry(data, "roles", "sales-lead")["holders"] = ["Ana Ruiz"]
+
+    assert lines(folders(edit)) == [
+        "Role Sales Lead (sales-lead) holders: none → Ana Ruiz",
+        "1 change",
+    ]
+
+
+class _ReviewedCadence(Cadence):
+    """A cadence with a field added the way a new field is added: its declaration only."""
+
+    reviewer: RoleId | None = None
+    notes: Markdown | None = None
+
+
+def test_a_field_added_to_a_section_is_compared_from_its_declaration(
+    folders: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(SECTIONS, "cadences", Section("cadences", _ReviewedCadence, noun="cadence"))
+
+    def edit(data: dict[str, Any]) -> None:
+        data["cadences"][0].update({"reviewer": "agency-director", "notes": "Prose."})
+
+    assert lines(folders(edit)) == [
+        f"{CADENCE} reviewer: none → Agency Director (agency-director)",
+        "1 change",
+    ]
 
 
 def test_markdown_reads_as_an_amendment_with_a_sign_off_table(folders: Any) -> None:

@@ -57,8 +57,15 @@ def require(module: str) -> None:
 
 def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
-    return subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, check=False, timeout=600)
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
 
 
 def render(project: Path) -> None:
@@ -132,9 +139,34 @@ def test_the_sections_follow_the_navigation_of_the_render_output(project: Path) 
     """The order of ``.nav.yml``, not the engine's own alphabetical one."""
     nav = yaml.safe_load((project / "docs/.nav.yml").read_text(encoding="utf-8"))["nav"]
     order = [page_url(nav_pages([entry])[0]) for entry in nav][1:]
-    links = re.findall(r'href="(?:\./)?([^"#]*)"',
-                       primary_nav((project / "site/index.html").read_text("utf-8")))
+    links = re.findall(
+        r'href="(?:\./)?([^"#]*)"', primary_nav((project / "site/index.html").read_text("utf-8"))
+    )
     missing = [url for url in order if url not in links]
     assert missing == [], f"sections missing from the navigation: {missing} in {links}"
     positions = [links.index(url) for url in order]
     assert positions == sorted(positions), f"sections out of order: {order} in {links}"
+
+
+def test_only_the_plugin_and_the_engine_import_mkdocs() -> None:
+    """The core runs without MkDocs: ``render --out`` is the way out when MkDocs is gone."""
+    package = Path(__file__).resolve().parent.parent / "generator"
+    importing = sorted(
+        path.relative_to(package).as_posix()
+        for path in package.rglob("*.py")
+        if re.search(r"^\s*(from|import) mkdocs\b", path.read_text("utf-8"), re.MULTILINE)
+    )
+    assert importing == ["engine.py", "plugin.py"]
+
+
+def test_render_out_runs_without_mkdocs_installed(tmp_path: Path) -> None:
+    fake = write_tree(tmp_path / "fake", {"mkdocs/__init__.py": "raise ImportError('gone')\n"})
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "render", str(EXAMPLE), "--out", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(fake), *sys.path])},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "o" / "downloads" / "raci.csv").is_file()

@@ -18,9 +18,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from generator import outputs
 from generator.cli import cli
-from generator.export import export_json_schema, matrix_csv, matrix_xlsx, playbook_json
 from generator.model import Playbook
+from generator.outputs import export_json_schema, matrix_csv, matrix_xlsx, playbook_json
 from generator.validate import check
 
 FORMULA = '=HYPERLINK("https://example.com","click")'
@@ -400,11 +401,63 @@ def test_xlsx_to_a_terminal_is_refused(folder: Path) -> None:
     assert b"-o FILE" in done.stderr
 
 
-def test_site_downloads_are_the_documented_set_of_files() -> None:
+def test_produced_files_are_the_registry_then_each_engagement_page() -> None:
     from conftest import EXAMPLE
-    from generator.export import DOWNLOADS, site_downloads
-    from generator.validate import check
 
-    result = check(EXAMPLE)
-    assert result.playbook is not None
-    assert tuple(site_downloads(result.playbook)) == DOWNLOADS
+    from generator.site import render
+
+    playbook = check(EXAMPLE).playbook
+    assert playbook is not None
+    assert [o.path for o in outputs.OUTPUTS] == [
+        "downloads/raci.csv",
+        "downloads/raci.xlsx",
+        "downloads/playbook.json",
+        "downloads/playbook.schema.json",
+        "downloads/yaml.schema.json",
+    ]
+    assert list(outputs.produced_files(playbook)) == [o.path for o in outputs.OUTPUTS]
+    site = render(playbook)
+    pages = sorted(outputs.engagement_page_path(e.id) for e in playbook.engagements)
+    assert pages
+    assert outputs.produced_paths(site) == [*(o.path for o in outputs.OUTPUTS), *pages]
+    files = outputs.produced_files(playbook, site)
+    assert list(files) == outputs.produced_paths(site)
+    for page in pages:
+        assert str(files[page]).startswith("<!DOCTYPE html>")
+
+
+def test_export_offers_every_format_of_the_registry_and_writes_what_it_makes(
+    folder: Path, playbook: Playbook, tmp_path: Path
+) -> None:
+    assert outputs.EXPORT_FORMATS == ("csv", "xlsx", "json")
+    for fmt in outputs.EXPORT_FORMATS:
+        target = tmp_path / f"out.{fmt}"
+        assert export(str(folder), "--format", fmt, "-o", str(target)).exit_code == 0
+        made = outputs.for_format(fmt).make(playbook)
+        assert target.read_bytes() == (made.encode() if isinstance(made, str) else made)
+    refused = export(str(folder), "--format", "pdf")
+    assert refused.exit_code == 2
+
+
+def test_render_out_writes_every_produced_file_the_pages_link_to(tmp_path: Path) -> None:
+    from conftest import EXAMPLE
+
+    from generator.site import render
+
+    out = tmp_path / "docs"
+    result = CliRunner().invoke(cli, ["render", str(EXAMPLE), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    playbook = check(EXAMPLE).playbook
+    assert playbook is not None
+    for path in outputs.produced_paths(render(playbook)):
+        assert (out / path).is_file(), path
+    engagement = playbook.engagements[0].id
+    page = (out / "engagements" / f"{engagement}.md").read_text(encoding="utf-8")
+    assert f"downloads/engagement-{engagement}.html" in page
+
+
+def test_export_help_names_every_format_of_the_registry() -> None:
+    shown = " ".join(CliRunner().invoke(cli, ["export", "--help"]).output.split())
+    for output in outputs.OUTPUTS:
+        if output.export_format:
+            assert f"{output.export_format}: {output.summary}" in shown

@@ -27,8 +27,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from generator.cli import cli
-from generator.export import site_downloads
-from generator.render import make_environment, render
+from generator.outputs import produced_files
+from generator.site import make_environment, render
 from generator.validate import check
 from generator.write import site_files
 
@@ -61,9 +61,29 @@ _collect(FILES, _KEYS, _IDS)
 KEYS = sorted(_KEYS)
 IDS = sorted(_IDS)
 
-FREE_TEXT = {"name", "summary", "purpose", "definition", "description", "trigger", "feedback",
-             "escalation", "change_process", "statement", "metric", "horizon", "area", "term",
-             "version", "passes", "entry", "exit", "reasons", "holders", "target"}
+FREE_TEXT = {
+    "name",
+    "summary",
+    "purpose",
+    "definition",
+    "description",
+    "trigger",
+    "feedback",
+    "escalation",
+    "change_process",
+    "statement",
+    "metric",
+    "horizon",
+    "area",
+    "term",
+    "version",
+    "passes",
+    "entry",
+    "exit",
+    "reasons",
+    "holders",
+    "target",
+}
 
 
 def _text_paths(value: Any, path: tuple[Any, ...] = (), free: bool = False) -> list[tuple]:
@@ -93,21 +113,65 @@ SCALARS = st.one_of(
     st.sampled_from(IDS),
     st.sampled_from(KEYS),
     st.dates(),
-    st.sampled_from(["", " ", "4 business hours", "3-5", "09:00", "RACI", "external",
-                     "x" * 25_000, "2026-02-30", "null", "index"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "4 business hours",
+            "3-5",
+            "09:00",
+            "RACI",
+            "external",
+            "x" * 25_000,
+            "2026-02-30",
+            "null",
+            "index",
+        ]
+    ),
 )
 VALUES = st.recursive(
     SCALARS,
-    lambda inner: st.lists(inner, max_size=3)
-    | st.dictionaries(st.sampled_from(KEYS) | TEXT, inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(KEYS) | TEXT, inner, max_size=3)
+    ),
     max_leaves=6,
 )
 MARKDOWNISH = st.lists(
-    st.sampled_from(["**b**", "_e_", "`c`", "[l](https://x.org)", "[j](javascript:x)", "<b>",
-                     "{{ x }}", "{: .c}", "|", "- ", "1. ", "# ", "> ", "\n", "\n\n", "&amp;",
-                     "![i](data:x)", "[r][1]\n\n[1]: javascript:x", "\\", "Zoë", "日本語",
-                     "\u202e", "\u200b", "..", "/", "CON", "---"]) | TEXT,
-    min_size=1, max_size=6,
+    st.sampled_from(
+        [
+            "**b**",
+            "_e_",
+            "`c`",
+            "[l](https://x.org)",
+            "[j](javascript:x)",
+            "<b>",
+            "{{ x }}",
+            "{: .c}",
+            "|",
+            "- ",
+            "1. ",
+            "# ",
+            "> ",
+            "\n",
+            "\n\n",
+            "&amp;",
+            "![i](data:x)",
+            "[r][1]\n\n[1]: javascript:x",
+            "\\",
+            "Zoë",
+            "日本語",
+            "\u202e",
+            "\u200b",
+            "..",
+            "/",
+            "CON",
+            "---",
+        ]
+    )
+    | TEXT,
+    min_size=1,
+    max_size=6,
 ).map("".join)
 
 
@@ -130,8 +194,12 @@ def _pick(files: dict[str, Any], draw: Any) -> tuple[Any, Any]:
 
 
 def _mutate(files: dict[str, Any], draw: Any) -> str:
-    kind = draw(st.sampled_from(["text"] * 6 + ["delete", "duplicate", "retype", "rename",
-                                               "reference", "splice", "copy-file"]))
+    kind = draw(
+        st.sampled_from(
+            ["text"] * 6
+            + ["delete", "duplicate", "retype", "rename", "reference", "splice", "copy-file"]
+        )
+    )
     if kind == "text":
         path = draw(st.sampled_from(TEXT_PATHS))
         node = files
@@ -178,8 +246,9 @@ def _mutate(files: dict[str, Any], draw: Any) -> str:
     elif kind == "reference":
         container[key] = draw(st.sampled_from(IDS))
     elif kind == "rename" and isinstance(container, dict) and container is not files:
-        new = draw(st.sampled_from(KEYS) | TEXT | st.sampled_from([key[:-1], key + "s",
-                                                                    key.upper()]))
+        new = draw(
+            st.sampled_from(KEYS) | TEXT | st.sampled_from([key[:-1], key + "s", key.upper()])
+        )
         container[new] = container.pop(key)
     return kind
 
@@ -229,16 +298,18 @@ def test_check_answers_in_the_contract_format_and_valid_playbooks_render(
         event(f"check exits {text.exit_code}")
         if text.exit_code == 1:
             _assert_contract_output(text.stdout)
-        as_json = runner.invoke(cli, ["check", str(folder), "--format", "json"],
-                                catch_exceptions=False)
+        as_json = runner.invoke(
+            cli, ["check", str(folder), "--format", "json"], catch_exceptions=False
+        )
         assert as_json.exit_code == text.exit_code
         problems = json.loads(as_json.stdout)
-        assert all(set(p) == {"severity", "file", "line", "column", "path", "message"}
-                   for p in problems)
+        assert all(
+            set(p) == {"severity", "file", "line", "column", "path", "message"} for p in problems
+        )
         if text.exit_code == 0:
             result = check(folder)
             assert result.playbook is not None
             site = render(result.playbook, ENV)
             assert site.pages and "index.md" in site.pages
             site_files(site)
-            site_downloads(result.playbook)
+            produced_files(result.playbook)

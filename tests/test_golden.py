@@ -11,9 +11,9 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import EXAMPLE
-from generator.render import render
+
+from generator.site import render
 from generator.validate import check
 from generator.write import nav_yaml
 

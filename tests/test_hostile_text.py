@@ -25,7 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.cli import cli
-from generator.render import (
+from generator.site import (
     make_environment,
     md,
     md_inline,
@@ -60,7 +60,7 @@ PAYLOADS = {
     ),
     "jinja": "{{ 7*7 }} {% include 'role.md.j2' %}",
     "attr-list": "attr {: onclick=window.pwned=1 .pwned-class #pwned-id } "
-                 "{ onmouseover=window.pwned=1 }",
+    "{ onmouseover=window.pwned=1 }",
     "table-break": "pipe | tick ` bracket [ end",
     "escaped-backtick": "\\`<img src=x onerror=window.pwned=1>`",
     "code-across-paragraphs": "`a\n\n<img src=x onerror=window.pwned=1>\n\nb`",
@@ -90,13 +90,15 @@ def hostile_playbook() -> dict[str, str]:
             "kind": "external" if k == 1 else "internal",
             "purpose": MD_PAYLOAD,
             "horizon": name(f"Horizon{k}"),
-            "goals": [{
-                "id": "g",
-                "statement": name(f"Goal{k}"),
-                "metric": name(f"Metric{k}"),
-                "target": name(f"Target{k}"),
-                "horizon": name(f"GoalHorizon{k}"),
-            }],
+            "goals": [
+                {
+                    "id": "g",
+                    "statement": name(f"Goal{k}"),
+                    "metric": name(f"Metric{k}"),
+                    "target": name(f"Target{k}"),
+                    "horizon": name(f"GoalHorizon{k}"),
+                }
+            ],
         }
         for k in range(2)
     ]
@@ -149,29 +151,34 @@ def hostile_playbook() -> dict[str, str]:
         }
         for k in range(3)
     ]
-    engagements = [{
-        "id": "e0",
-        "name": name("Engagement0"),
-        "party": "t1",
-        "client_contact": "r0",
-        "party_contact": "r2",
-        "summary": MD_PAYLOAD,
-        "in_scope": ["a0", "a1"],
-        "out_of_scope": ["a2"],
-        "deliverables": [{"name": name("Deliverable0"), "quantity": 2,
-                          "description": MD_PAYLOAD}],
-        "approvals": {"approver": "r0", "review_window": "5 business days"},
-        "change_process": MD_PAYLOAD,
-        "sign_off": ["r0", "r2"],
-    }]
-    cadences = [{
-        "id": "c0",
-        "name": name("Cadence0"),
-        "every": "week",
-        "chair": "r0",
-        "attendees": ["r1", "r2"],
-        "purpose": MD_PAYLOAD,
-    }]
+    engagements = [
+        {
+            "id": "e0",
+            "name": name("Engagement0"),
+            "party": "t1",
+            "client_contact": "r0",
+            "party_contact": "r2",
+            "summary": MD_PAYLOAD,
+            "in_scope": ["a0", "a1"],
+            "out_of_scope": ["a2"],
+            "deliverables": [
+                {"name": name("Deliverable0"), "quantity": 2, "description": MD_PAYLOAD}
+            ],
+            "approvals": {"approver": "r0", "review_window": "5 business days"},
+            "change_process": MD_PAYLOAD,
+            "sign_off": ["r0", "r2"],
+        }
+    ]
+    cadences = [
+        {
+            "id": "c0",
+            "name": name("Cadence0"),
+            "every": "week",
+            "chair": "r0",
+            "attendees": ["r1", "r2"],
+            "purpose": MD_PAYLOAD,
+        }
+    ]
     glossary = [
         {"term": name("Term0"), "definition": MD_PAYLOAD},
         {"term": "Pwnterm", "definition": MD_PAYLOAD},
@@ -187,8 +194,13 @@ def hostile_playbook() -> dict[str, str]:
     models = {
         "HOSTILE": {
             "letters": {
-                "D": {"name": name("Decide"), "description": name("DecideText"),
-                      "min": 1, "max": 1, "accountable": True},
+                "D": {
+                    "name": name("Decide"),
+                    "description": name("DecideText"),
+                    "min": 1,
+                    "max": 1,
+                    "accountable": True,
+                },
                 "P": {"name": name("Perform"), "description": name("PerformText"), "min": 1},
                 "R": {"name": name("Review"), "description": name("ReviewText")},
             }
@@ -196,17 +208,26 @@ def hostile_playbook() -> dict[str, str]:
     }
     changelog = [{"version": name("Change0"), "date": "2026-01-05", "summary": MD_PAYLOAD}]
     data = {
-        "organisation.yaml": {"organisation": organisation, "models": models,
-                              "changelog": changelog},
-        "teams.yaml": {"teams": teams, "roles": roles,
-                       "people": [{"name": people[0], "roles": ["r0", "r2"]}]},
+        "organisation.yaml": {
+            "organisation": organisation,
+            "models": models,
+            "changelog": changelog,
+        },
+        "teams.yaml": {
+            "teams": teams,
+            "roles": roles,
+            "people": [{"name": people[0], "roles": ["r0", "r2"]}],
+        },
         "lifecycle.yaml": {"stages": stages, "handoffs": handoffs},
-        "work.yaml": {"activities": activities, "engagements": engagements,
-                      "cadences": cadences, "glossary": glossary},
+        "work.yaml": {
+            "activities": activities,
+            "engagements": engagements,
+            "cadences": cadences,
+            "glossary": glossary,
+        },
     }
     return {
-        f"playbook/{file}": yaml.safe_dump(content, allow_unicode=True, sort_keys=False,
-                                           width=1000)
+        f"playbook/{file}": yaml.safe_dump(content, allow_unicode=True, sort_keys=False, width=1000)
         for file, content in data.items()
     }
 
@@ -259,8 +280,24 @@ def parse(fragment: str) -> Elements:
     return parser
 
 
-FORBIDDEN_TAGS = {"script", "img", "svg", "iframe", "object", "embed", "style", "link", "form",
-                  "input", "math", "base", "meta", "video", "audio", "source"}
+FORBIDDEN_TAGS = {
+    "script",
+    "img",
+    "svg",
+    "iframe",
+    "object",
+    "embed",
+    "style",
+    "link",
+    "form",
+    "input",
+    "math",
+    "base",
+    "meta",
+    "video",
+    "audio",
+    "source",
+}
 
 
 def assert_inert(fragment: str, *, allowed: set[str] = frozenset()) -> None:
@@ -299,33 +336,63 @@ def test_a_name_renders_as_exactly_its_text(kind: str) -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=60))
 def test_any_plain_text_renders_as_exactly_itself(value: str) -> None:
-    expected = shown(re.sub("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff\ufffe\uffff"
-                            "\U000e0000-\U000e007f]", "", value.replace("\r", "\n")))
+    expected = shown(
+        re.sub(
+            "[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff\ufffe\uffff\U000e0000-\U000e007f]",
+            "",
+            value.replace("\r", "\n"),
+        )
+    )
     rendered = markdown.markdown(f"Before {text(value)} after", extensions=EXTENSIONS)
     assert_inert(rendered)
     assert shown("".join(parse(rendered).text)) == shown(f"Before {expected} after")
 
 
-@pytest.mark.parametrize("url", [
-    "javascript:alert(1)", "JaVaScRiPt:alert(1)", "java&#115;cript:alert(1)",
-    "java&amp;#115;cript:alert(1)", "java\tscript:alert(1)", "java\nscript:alert(1)",
-    " javascript:alert(1)", "\x01javascript:alert(1)", "javascript\\:alert(1)",
-    "&lt;javascript:alert(1)&gt;", "data:text/html;base64,AAAA", "vbscript:msgbox",
-    "java\u200bscript:alert(1)", "javascript&colon;alert(1)",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "JaVaScRiPt:alert(1)",
+        "java&#115;cript:alert(1)",
+        "java&amp;#115;cript:alert(1)",
+        "java\tscript:alert(1)",
+        "java\nscript:alert(1)",
+        " javascript:alert(1)",
+        "\x01javascript:alert(1)",
+        "javascript\\:alert(1)",
+        "&lt;javascript:alert(1)&gt;",
+        "data:text/html;base64,AAAA",
+        "vbscript:msgbox",
+        "java\u200bscript:alert(1)",
+        "javascript&colon;alert(1)",
+    ],
+)
 def test_unsafe_urls_are_recognised_however_they_are_written(url: str) -> None:
     assert not safe_url(url)
 
 
-@pytest.mark.parametrize("url", ["https://example.com/a?b=c", "http://x", "mailto:a@b.c",
-                                 "../roles/owner.md", "#anchor", "page.md 'Title: here'"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.com/a?b=c",
+        "http://x",
+        "mailto:a@b.c",
+        "../roles/owner.md",
+        "#anchor",
+        "page.md 'Title: here'",
+    ],
+)
 def test_safe_urls_stay(url: str) -> None:
     assert safe_url(url)
 
 
 def test_markdown_still_works_in_markdown_fields() -> None:
-    rendered = to_html(md("**bold** *em* [site](https://example.com) `a<b>` "
-                          "<https://example.org>\n\n- one\n- two\n\n> quoted"))
+    rendered = to_html(
+        md(
+            "**bold** *em* [site](https://example.com) `a<b>` "
+            "<https://example.org>\n\n- one\n- two\n\n> quoted"
+        )
+    )
     assert "<strong>bold</strong>" in rendered and "<em>em</em>" in rendered
     assert '<a href="https://example.com">site</a>' in rendered
     assert '<a href="https://example.org">https://example.org</a>' in rendered
@@ -368,8 +435,10 @@ def _calls(function: Any, argument: str) -> int:
     return count
 
 
-@pytest.mark.parametrize(("unit", "times"), [("[a](", 5000), ("](", 10000), ("`", 20000),
-                                             ("`a` ", 5000), ("[x](javascript:y) ", 1100)])
+@pytest.mark.parametrize(
+    ("unit", "times"),
+    [("[a](", 5000), ("](", 10000), ("`", 20000), ("`a` ", 5000), ("[x](javascript:y) ", 1100)],
+)
 def test_pathological_markdown_takes_linear_work(unit: str, times: int) -> None:
     half, whole = _calls(md, unit * (times // 2)), _calls(md, unit * times)
     assert whole < 2.5 * half, f"doubling the field multiplied the work by {whole / half:.1f}"
@@ -437,11 +506,13 @@ def test_ids_with_invisible_or_reversing_characters_are_rejected(tmp_path: Path)
         )
         folder = tmp_path / f"case{ord(bad[1])}"
         write_tree(folder, files)
-        result = CliRunner().invoke(cli, ["check", str(folder / "playbook")],
-                                    catch_exceptions=False)
+        result = CliRunner().invoke(
+            cli, ["check", str(folder / "playbook")], catch_exceptions=False
+        )
         assert result.exit_code == 1
-        assert re.search(r"^\S+:\d+:\d+: error: roles\[1\]\.id: bad id", result.output,
-                         flags=re.MULTILINE), result.output
+        assert re.search(
+            r"^\S+:\d+:\d+: error: roles\[1\]\.id: bad id", result.output, flags=re.MULTILINE
+        ), result.output
 
 
 SITE_CONFIG = """\
@@ -489,7 +560,7 @@ def test_the_built_site_has_no_element_attribute_or_link_from_a_payload(
         assert not any("pwned" in script for script in parsed.scripts), page
         title = re.search(r"<title>(.*?)</title>", document, flags=re.DOTALL)
         assert title and "<" not in title.group(1), (page, title)
-        article = document.split('<article', 1)[-1]
+        article = document.split("<article", 1)[-1]
         for table in re.findall(r"<table.*?</table>", article, flags=re.DOTALL):
             assert len(_row_widths(table)) == 1, (page, table[:300])
 
@@ -545,7 +616,8 @@ def test_no_payload_runs_in_the_browser_and_every_name_reads_as_text(
         "": shown(name("Org")),
     }
     urls = sorted(
-        "" if p.relative_to(hostile_site).as_posix() == "index.html"
+        ""
+        if p.relative_to(hostile_site).as_posix() == "index.html"
         else p.parent.relative_to(hostile_site).as_posix() + "/"
         for p in hostile_site.rglob("index.html")
         if not p.relative_to(hostile_site).as_posix().startswith(("search/", "assets/"))

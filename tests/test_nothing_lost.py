@@ -23,7 +23,7 @@ from test_site import ABOUT, MINIMAL_CONFIG, snapshot
 
 from generator import write
 from generator.cli import cli
-from generator.render import render, slugify, unique_slugs
+from generator.site import render, slugify, unique_slugs
 from generator.validate import check
 from generator.write import MANIFEST, write_files
 
@@ -37,8 +37,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A project with templates overrides, built once; tests copy it."""
     project = tmp_path_factory.mktemp("built") / "project"
     shutil.copytree(EXAMPLE, project / "playbook")
-    write_tree(project, {"mkdocs.yml": OVERRIDES_CONFIG, "docs/about.md": ABOUT,
-                         "overrides/.keep": ""})
+    write_tree(
+        project, {"mkdocs.yml": OVERRIDES_CONFIG, "docs/about.md": ABOUT, "overrides/.keep": ""}
+    )
     result = build_site(project / "mkdocs.yml", project / "site")
     assert result.returncode == 0, result.stdout + result.stderr
     return project
@@ -53,9 +54,22 @@ def project(built: Path, tmp_path: Path) -> Path:
 
 def mkdocs_build(project: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "-f", str(project / "mkdocs.yml"),
-         "-d", str(project / "site"), *extra],
-        capture_output=True, text=True, cwd=project, timeout=300, check=False,
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "-f",
+            str(project / "mkdocs.yml"),
+            "-d",
+            str(project / "site"),
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=project,
+        timeout=300,
+        check=False,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
     )
 
@@ -65,15 +79,31 @@ def playbook_build(project: Path, *extra: str) -> subprocess.CompletedProcess[st
 
 
 BROKEN_TEMPLATES = {
-    "syntax": ("role.md.j2", "# {{ role.name | text }}\n\n{% if role.summary %}\nNo end.\n", 3,
-               r"Unexpected end of template"),
-    "undefined": ("role.md.j2", "# {{ role.name | text }}\n\nSee {{ no_such_thing.at_all }}\n",
-                  3, r"no_such_thing"),
-    "filter": ("glossary.md.j2", "# Glossary\n\n{{ pb.glossary | no_such_filter }}\n", 3,
-               r"no_such_filter"),
+    "syntax": (
+        "role.md.j2",
+        "# {{ role.name | text }}\n\n{% if role.summary %}\nNo end.\n",
+        3,
+        r"Unexpected end of template",
+    ),
+    "undefined": (
+        "role.md.j2",
+        "# {{ role.name | text }}\n\nSee {{ no_such_thing.at_all }}\n",
+        3,
+        r"no_such_thing",
+    ),
+    "filter": (
+        "glossary.md.j2",
+        "# Glossary\n\n{{ pb.glossary | no_such_filter }}\n",
+        3,
+        r"no_such_filter",
+    ),
     "include": ("team.md.j2", "# Team\n\n{% include 'missing.md.j2' %}\n", 3, r"missing\.md\.j2"),
-    "python": ("cadences.md.j2", "# Cadences\n\n\n{{ pb.cadences[0].name + 1 }}\n", 4,
-               r"TypeError"),
+    "python": (
+        "cadences.md.j2",
+        "# Cadences\n\n\n{{ pb.cadences[0].name + 1 }}\n",
+        4,
+        r"TypeError",
+    ),
 }
 
 
@@ -89,8 +119,11 @@ def test_a_broken_template_override_names_its_line_and_keeps_the_site(
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
     assert "Traceback" not in output
-    assert re.search(rf"overrides/{re.escape(name)}:{line}:1: error: template '{name}': "
-                     rf".*{message}", output), output
+    assert re.search(
+        rf"overrides/{re.escape(name)}:{line}:1: error: template '{name}': "
+        rf".*{message}",
+        output,
+    ), output
     assert snapshot(project / "site") == before
 
 
@@ -120,15 +153,15 @@ def test_a_failed_check_touches_nothing(project: Path) -> None:
     before = snapshot(project)
     write_tree(project, {"playbook/zz.yaml": "roles: [{id: x}]\n"})
     before["playbook/zz.yaml"] = snapshot(project)["playbook/zz.yaml"]
-    result = CliRunner().invoke(cli, ["check", str(project / "playbook")],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(cli, ["check", str(project / "playbook")], catch_exceptions=False)
     assert result.exit_code == 1
     assert snapshot(project) == before
 
 
 def render_out(source: Path, out: Path, *extra: str) -> Result:
-    return CliRunner().invoke(cli, ["render", str(source), "--out", str(out), *extra],
-                              catch_exceptions=False)
+    return CliRunner().invoke(
+        cli, ["render", str(source), "--out", str(out), *extra], catch_exceptions=False
+    )
 
 
 def test_render_writes_every_file_through_a_temporary_file_and_a_rename(
@@ -157,8 +190,10 @@ def test_render_touches_only_its_own_files_and_removes_its_stale_ones(tmp_path: 
     out = tmp_path / "docs"
     assert render_out(source, out).exit_code == 0
     write_tree(out, {"about.md": ABOUT, "assets/extra.css": "body {}\n", "roles/README.txt": "x"})
-    mine = {p: (out / p).stat().st_mtime_ns for p in ["about.md", "assets/extra.css",
-                                                      "roles/README.txt"]}
+    mine = {
+        p: (out / p).stat().st_mtime_ns
+        for p in ["about.md", "assets/extra.css", "roles/README.txt"]
+    }
     assert render_out(source, out).exit_code == 0
     manifest = json.loads((out / MANIFEST).read_text("utf-8"))["files"]
     assert "roles/sdr.md" in manifest and "about.md" not in manifest
@@ -261,8 +296,9 @@ def test_a_manifest_pointing_outside_is_not_trusted(tmp_path: Path) -> None:
     victim = tmp_path / "victim.md"
     victim.write_text("x", encoding="utf-8")
     out.mkdir()
-    (out / MANIFEST).write_text(json.dumps({"files": {"../victim.md": "0" * 64,
-                                                      str(victim): "0" * 64}}), "utf-8")
+    (out / MANIFEST).write_text(
+        json.dumps({"files": {"../victim.md": "0" * 64, str(victim): "0" * 64}}), "utf-8"
+    )
     write_files(out, {"a.md": "x"})
     assert victim.read_text("utf-8") == "x"
 
@@ -289,25 +325,27 @@ def test_an_interrupted_render_is_finished_by_the_next_one(
     assert again.exit_code == 0, again.output
 
 
-@pytest.mark.parametrize(("name", "slug"), [
-    ("Zoë Núñez", "zoe-nunez"),
-    ("../../etc/passwd", "etc-passwd"),
-    ("..", "person"),
-    ("/", "person"),
-    ("日本語", "person"),
-    ("", "person"),
-    ("CON", "con-person"),
-    ("lpt1", "lpt1-person"),
-    ("Ann\u202eevil", "annevil"),
-    ("a" * 300, "a" * 60),
-])
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Zoë Núñez", "zoe-nunez"),
+        ("../../etc/passwd", "etc-passwd"),
+        ("..", "person"),
+        ("/", "person"),
+        ("日本語", "person"),
+        ("", "person"),
+        ("CON", "con-person"),
+        ("lpt1", "lpt1-person"),
+        ("Ann\u202eevil", "annevil"),
+        ("a" * 300, "a" * 60),
+    ],
+)
 def test_a_name_becomes_a_safe_slug(name: str, slug: str) -> None:
     assert slugify(name, "person") == slug
 
 
 def test_colliding_slugs_get_a_deterministic_suffix() -> None:
-    names = ["Zoë Núñez", "Zoe Nunez", "ZOE NUNEZ", "日本語", "中文", "person", "index",
-             "Index"]
+    names = ["Zoë Núñez", "Zoe Nunez", "ZOE NUNEZ", "日本語", "中文", "person", "index", "Index"]
     slugs = unique_slugs(names, "person")
     assert len(set(slugs.values())) == len(names)
     assert slugs == unique_slugs(list(reversed(names)), "person")
@@ -318,16 +356,39 @@ def test_colliding_slugs_get_a_deterministic_suffix() -> None:
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug), slug
 
 
-HOSTILE_PEOPLE = ["../../etc/passwd", "..", "/", "CON", "日本語", "中文", "Zoë Núñez",
-                  "Zoe Nunez", "index", "a/b\\c", "~root", ".hidden", "x" * 300]
+HOSTILE_PEOPLE = [
+    "../../etc/passwd",
+    "..",
+    "/",
+    "CON",
+    "日本語",
+    "中文",
+    "Zoë Núñez",
+    "Zoe Nunez",
+    "index",
+    "a/b\\c",
+    "~root",
+    ".hidden",
+    "x" * 300,
+]
 
 
 def test_people_pages_stay_inside_people_whatever_the_names(tmp_path: Path) -> None:
     source = tmp_path / "playbook"
     shutil.copytree(EXAMPLE, source)
-    write_tree(source, {"zz-people.yaml": yaml.safe_dump(
-        {"people": [{"name": n, "roles": ["sdr", "account-executive"]}
-                    for n in HOSTILE_PEOPLE]}, allow_unicode=True)})
+    write_tree(
+        source,
+        {
+            "zz-people.yaml": yaml.safe_dump(
+                {
+                    "people": [
+                        {"name": n, "roles": ["sdr", "account-executive"]} for n in HOSTILE_PEOPLE
+                    ]
+                },
+                allow_unicode=True,
+            )
+        },
+    )
     result = check(source)
     assert result.playbook is not None, [d.format_text() for d in result.diagnostics]
     site = render(result.playbook)

@@ -30,8 +30,9 @@ from test_export import BASE, write_playbook
 from generator.cli import cli
 from generator.diff import diff_playbooks, format_changes
 from generator.errors import Diagnostic, Location, format_diagnostics
-from generator.export import CELL_LIMIT, csv_cell, matrix_csv, matrix_xlsx, site_downloads
 from generator.model import Playbook
+from generator.outputs import csv_cell, matrix_csv, matrix_xlsx, produced_files
+from generator.outputs.workbook import CELL_LIMIT
 from generator.text import printable
 from generator.validate import check
 
@@ -107,7 +108,7 @@ def test_the_exported_and_downloaded_csv_neutralise_every_formula_start(tmp_path
 
     playbook = loaded(playbook_of(tmp_path, edit))
     expected = ["'=cmd|' /C calc'!A0", "'+1", "'-2+3", "'@SUM(1)", "'\tlead", "'\\rlead"]
-    for document in (matrix_csv(playbook), site_downloads(playbook)["downloads/raci.csv"]):
+    for document in (matrix_csv(playbook), produced_files(playbook)["downloads/raci.csv"]):
         assert isinstance(document, str)
         rows = list(csv.DictReader(io.StringIO(document)))
         assert [row["name"] for row in rows] == expected

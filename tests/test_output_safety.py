@@ -30,7 +30,8 @@ from conftest import ROOT, write_tree
 
 from generator import write
 from generator.cli import cli
-from generator.write import MANIFEST, SITE_MARKER
+from generator.guard import SITE_MARKER
+from generator.write import MANIFEST
 
 SMALL = ROOT / "generator/examples/small-business/playbook"
 
@@ -75,8 +76,7 @@ def project(tmp_path: Path) -> Path:
     """A project folder with a sibling file beside it, and no site yet."""
     project = tmp_path / "proj"
     shutil.copytree(SMALL, project / "playbook")
-    write_tree(project, {"mkdocs.yml": CONFIG, "docs/about.md": "# About\n",
-                         "templates/.keep": ""})
+    write_tree(project, {"mkdocs.yml": CONFIG, "docs/about.md": "# About\n", "templates/.keep": ""})
     write_tree(tmp_path, {"sibling.txt": "not the tool's\n"})
     return project
 
@@ -86,15 +86,27 @@ def env(**extra: str) -> dict[str, str]:
 
 
 def playbook(project: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=project,
-                          capture_output=True, text=True, env=env(**extra), timeout=300,
-                          check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=env(**extra),
+        timeout=300,
+        check=False,
+    )
 
 
 def mkdocs(project: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "mkdocs", "build", *args], cwd=project,
-                          capture_output=True, text=True, env=env(**extra), timeout=300,
-                          check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=env(**extra),
+        timeout=300,
+        check=False,
+    )
 
 
 def invoke(project: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> Result:
@@ -109,15 +121,18 @@ def assert_refused(result: Result, code: int, folder: Path) -> None:
     assert f"'{folder.resolve()}'" in lines[0]
 
 
-@pytest.mark.parametrize(("option", "folder"), [
-    ("..", ".."),
-    (".", "."),
-    ("docs", "docs"),
-    ("playbook", "playbook"),
-    ("templates", "templates"),
-    ("docs/site", "docs/site"),
-    ("alias", "playbook"),  # a link to the playbook folder
-])
+@pytest.mark.parametrize(
+    ("option", "folder"),
+    [
+        ("..", ".."),
+        (".", "."),
+        ("docs", "docs"),
+        ("playbook", "playbook"),
+        ("templates", "templates"),
+        ("docs/site", "docs/site"),
+        ("alias", "playbook"),  # a link to the playbook folder
+    ],
+)
 def test_build_refuses_a_site_dir_option_that_holds_the_project(
     project: Path, monkeypatch: pytest.MonkeyPatch, option: str, folder: str
 ) -> None:
@@ -180,11 +195,17 @@ def test_build_into_an_empty_folder_and_again_into_its_own_site(project: Path) -
     again = playbook(project, "build")
     assert again.returncode == 0, again.stderr
     assert sorted(p.name for p in project.iterdir()) == [
-        "docs", "mkdocs.yml", "playbook", "site", "templates"]
+        "docs",
+        "mkdocs.yml",
+        "playbook",
+        "site",
+        "templates",
+    ]
 
 
-@pytest.mark.parametrize("args", [["-d", "playbook"], ["-d", "templates"], ["-d", "foreign"],
-                                  ["config"]])
+@pytest.mark.parametrize(
+    "args", [["-d", "playbook"], ["-d", "templates"], ["-d", "foreign"], ["config"]]
+)
 def test_mkdocs_with_the_plugin_refuses_before_cleaning_anything(
     project: Path, args: list[str]
 ) -> None:
@@ -204,20 +225,24 @@ def test_mkdocs_with_the_plugin_refuses_before_cleaning_anything(
     assert tree(project.parent) == before
 
 
-@pytest.mark.parametrize(("out", "folder"), [
-    ("playbook", "playbook"),
-    ("templates", "templates"),
-    (".", "."),
-    ("..", ".."),
-    ("foreign", "foreign"),
-])
+@pytest.mark.parametrize(
+    ("out", "folder"),
+    [
+        ("playbook", "playbook"),
+        ("templates", "templates"),
+        (".", "."),
+        ("..", ".."),
+        ("foreign", "foreign"),
+    ],
+)
 def test_render_refuses_an_out_folder_that_holds_the_project_or_is_foreign(
     project: Path, monkeypatch: pytest.MonkeyPatch, out: str, folder: str
 ) -> None:
     write_tree(project, {"foreign/keep.txt": "mine\n"})
     before = tree(project.parent)
-    result = invoke(project, monkeypatch, "render", "playbook", "--templates", "templates",
-                    "--out", out)
+    result = invoke(
+        project, monkeypatch, "render", "playbook", "--templates", "templates", "--out", out
+    )
     assert_refused(result, 2, project / folder)
     assert tree(project.parent) == before
 
@@ -286,7 +311,7 @@ def test_a_full_disk_during_build_keeps_the_site_and_names_where(
 
 
 def _generated(project: Path) -> dict[str, str]:
-    from generator.render import render
+    from generator.site import render
     from generator.validate import check
 
     playbook_ = check(project / "playbook").playbook
@@ -294,8 +319,9 @@ def _generated(project: Path) -> dict[str, str]:
     return render(playbook_).pages
 
 
-@pytest.mark.parametrize("kind", ["same-path", "section-page", "folder-index", "readme",
-                                  "download", "html"])
+@pytest.mark.parametrize(
+    "kind", ["same-path", "section-page", "folder-index", "readme", "download", "html"]
+)
 def test_a_hand_written_file_with_the_url_of_a_generated_one_is_an_error_naming_both(
     project: Path, kind: str
 ) -> None:
@@ -322,8 +348,13 @@ def test_a_hand_written_file_with_the_url_of_a_generated_one_is_an_error_naming_
 def test_a_folder_index_is_no_clash_without_directory_urls(project: Path) -> None:
     pages = _generated(project)
     role = next(p for p in sorted(pages) if p.startswith("roles/") and p != "roles/index.md")
-    write_tree(project, {"mkdocs.yml": CONFIG + "use_directory_urls: false\n",
-                         f"docs/{role.removesuffix('.md')}/index.md": "# Mine\n"})
+    write_tree(
+        project,
+        {
+            "mkdocs.yml": CONFIG + "use_directory_urls: false\n",
+            f"docs/{role.removesuffix('.md')}/index.md": "# Mine\n",
+        },
+    )
     result = playbook(project, "build")
     assert result.returncode == 0, result.stderr
 
@@ -373,6 +404,7 @@ def test_builds_never_stage_in_tmpdir(
             if inside[0] != inside[1]:
                 raise OSError(errno.EXDEV, "Invalid cross-device link", str(source))
             real(source, target, *args, **kwargs)  # type: ignore[operator]
+
         return move
 
     monkeypatch.setattr(os, "replace", guarded(real_replace))
@@ -392,7 +424,7 @@ def test_plain_mkdocs_removes_downloads_an_interrupted_build_left(project: Path)
 
 DRIVER = r"""
 import builtins, os, signal, sys
-from generator import write
+from generator import guard, write
 
 me = os.getpid()
 limit = int(os.environ.get("KILL_AT", "0"))
@@ -421,7 +453,7 @@ def counted(module, name):
 counted(builtins, "open")
 for name in ("rename", "replace", "mkdir", "unlink", "rmdir"):
     counted(os, name)
-real_exchange = write._exchange
+real_exchange = guard._exchange
 
 
 def exchange(first, second):
@@ -430,7 +462,7 @@ def exchange(first, second):
     return False if os.environ.get("NO_EXCHANGE") else real_exchange(first, second)
 
 
-write._exchange = exchange
+guard._exchange = exchange
 
 
 def paused(real):
@@ -441,7 +473,7 @@ def paused(real):
 
 
 if os.environ.get("STOP_IN_LOCK"):
-    write.clear_leftovers = paused(write.clear_leftovers)
+    guard.clear_leftovers = paused(guard.clear_leftovers)
     write.write_files = paused(write.write_files)
 sys.argv = ["playbook", *sys.argv[1:]]
 from generator.cli import main
@@ -460,9 +492,15 @@ the output folder's lock."""
 
 
 def driven(project: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", DRIVER, *args], cwd=project,
-                          capture_output=True, text=True, env=env(**extra), timeout=300,
-                          check=False)
+    return subprocess.run(
+        [sys.executable, "-c", DRIVER, *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=env(**extra),
+        timeout=300,
+        check=False,
+    )
 
 
 def leftovers(project: Path) -> list[str]:
@@ -551,9 +589,14 @@ def test_sigterm_stops_a_build_like_ctrl_c(project: Path, tmp_path: Path) -> Non
 
 def paused_run(project: Path, *args: str) -> subprocess.Popen[str]:
     """A ``playbook`` process stopped while it holds the output folder's lock."""
-    process = subprocess.Popen([sys.executable, "-c", DRIVER, *args], cwd=project,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env=env(STOP_IN_LOCK="1"))
+    process = subprocess.Popen(
+        [sys.executable, "-c", DRIVER, *args],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env(STOP_IN_LOCK="1"),
+    )
     _, status = os.waitpid(process.pid, os.WUNTRACED)
     assert os.WIFSTOPPED(status), status
     return process

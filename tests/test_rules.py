@@ -8,11 +8,13 @@ read exactly as a user sees them.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import textwrap
 import tracemalloc
-from collections.abc import Callable
+import typing
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +22,22 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 from conftest import EXAMPLE, write_tree
+from pydantic import BaseModel
 
 from generator.cli import cli
+from generator.errors import format_path
+from generator.model import (
+    SECTIONS,
+    Cadence,
+    Id,
+    IdOrIds,
+    Playbook,
+    RoleId,
+    Section,
+    StageId,
+    declared_references,
+)
+from generator.rules import RULES
 from generator.validate import check
 
 
@@ -1029,7 +1045,7 @@ ERRORS = [
             )
         },
         "playbook/activities.yaml:7:5: error: activities[1].raci: activity 'closing' needs at "
-        "least 1 Responsible (R) under RACI, found none",
+        "least one Responsible (R) under RACI, found none",
     ),
     case(
         "support-letter-is-not-in-raci",
@@ -1085,7 +1101,7 @@ ERRORS = [
             ),
         },
         "playbook/activities.yaml:7:5: error: activities[1].raci: activity 'closing' needs at "
-        "least 1 Responsible (R) under RASCI, found none",
+        "least one Responsible (R) under RASCI, found none",
         warnings=NO_HOURS,
     ),
     case(
@@ -1141,9 +1157,42 @@ ERRORS = [
             ),
         },
         "playbook/activities.yaml:4:28: error: activities[0].raci.R[1]: activity 'brochure' "
-        "needs at most 1 Recommend (R) under RAPID, found 2: copywriter, sales-lead",
+        "needs at most one Recommend (R) under RAPID, found 2: copywriter, sales-lead",
         "playbook/activities.yaml:7:15: error: activities[1].raci.P: activity 'closing' needs "
         "at least 2 Perform (P) under RAPID, found 1",
+        warnings=NO_HOURS,
+    ),
+    case(
+        "custom-model-range-is-stated-as-the-raci-page-states-it",
+        {
+            "organisation.yaml": y(
+                """
+                organisation:
+                  name: Acme
+                  model: TRIO
+                  maintainer: marketing-lead
+                models:
+                  TRIO:
+                    letters:
+                      P: {name: Perform, min: 1, max: 2}
+                      D: {name: Decide, min: 1, max: 1, accountable: true}
+                """
+            ),
+            "activities.yaml": y(
+                """
+                activities:
+                  - id: brochure
+                    name: Brochure
+                    raci: {P: [copywriter, sales-lead, agency-designer], D: marketing-lead}
+                  - id: closing
+                    name: Closing
+                    raci: {P: sales-lead, D: sales-lead}
+                """
+            ),
+        },
+        "playbook/activities.yaml:4:40: error: activities[0].raci.P[2]: activity 'brochure' "
+        "needs between 1 and 2 Perform (P) under TRIO, found 3: copywriter, sales-lead, "
+        "agency-designer",
         warnings=NO_HOURS,
     ),
     case(
@@ -1559,7 +1608,9 @@ def test_a_folder_that_does_not_exist(tmp_path: Path, monkeypatch: pytest.Monkey
 def test_an_unreadable_organisation_file_hides_no_reference_and_adds_no_noise(run: Check) -> None:
     result = run({"organisation.yaml": "organisation:\n  name: [Acme\n  model: DACI\n"})
     got = lines(result)
-    assert same_lines(got, ["playbook/organisation.yaml:3:8: error: YAML syntax: …", count(1, 0)]), got
+    assert same_lines(
+        got, ["playbook/organisation.yaml:3:8: error: YAML syntax: …", count(1, 0)]
+    ), got
 
 
 # Several problems, formats, exit codes.
@@ -1766,3 +1817,205 @@ def test_python_m_generator_on_a_broken_playbook_exits_1_without_a_traceback(
     assert done.returncode == 1
     assert "Traceback" not in done.stdout + done.stderr
     assert done.stdout.splitlines()[-1] == count(2, 0)
+
+
+# Declarations: references, sections and warning codes are declared once and read from there.
+
+
+WARNING_CODES = {
+    "role-nothing-mentions": "unused-role",
+    "consulted-and-informed-on-one-activity": "consulted-and-informed",
+    "stage-no-transition-reaches": "unreachable-stage",
+    "stage-with-no-way-to-a-terminal-stage": "dead-end-stage",
+    "in-scope-activity-without-a-letter-for-the-party": "scope-without-party",
+    "one-role-accountable-for-more-than-40-percent": "bottleneck",
+    "business-units-without-business-hours": "default-hours",
+}
+
+
+def test_every_warning_rule_is_registered_under_its_contract_code() -> None:
+    assert list(RULES) == [
+        "unused-role",
+        "consulted-and-informed",
+        "unreachable-stage",
+        "dead-end-stage",
+        "scope-without-party",
+        "bottleneck",
+        "default-hours",
+    ]
+    assert {p.id for p in WARNINGS} == set(WARNING_CODES)
+
+
+@pytest.mark.parametrize(("files", "expected"), WARNINGS)
+def test_each_warning_carries_the_code_of_its_rule(
+    tmp_path: Path, request: pytest.FixtureRequest, files: Files, expected: list[str]
+) -> None:
+    write_tree(tmp_path, {k: v for k, v in {**BASE, **files}.items() if v is not None})
+    result = check(tmp_path)
+    case_id = request.node.callspec.id
+    assert [d.code for d in result.warnings] == [WARNING_CODES[case_id]] * len(expected)
+    assert all(d.code is None for d in result.errors)
+
+
+def test_a_role_only_held_by_a_person_is_still_unused(run: Check) -> None:
+    people = "people:\n  - name: Sam Lee\n    roles: [intern, copywriter]\n"
+    result = run(
+        {
+            "more-roles.yaml": "roles:\n  - id: intern\n    name: Intern\n"
+            "    team: marketing\n" + people
+        }
+    )
+    assert lines(result) == [
+        "playbook/more-roles.yaml:2:5: warning: roles[0]: role 'intern' has no responsibilities "
+        "(no letter, stage, handoff, cadence or engagement mentions it)",
+        count(0, 1),
+    ]
+
+
+def test_the_playbook_has_one_field_per_registered_section_in_registry_order() -> None:
+    assert list(Playbook.model_fields) == list(SECTIONS)
+    for name, section in SECTIONS.items():
+        annotation = Playbook.model_fields[name].annotation
+        assert section.entry in (annotation, *typing.get_args(annotation)), name
+        if section.many:
+            assert typing.get_origin(annotation) is tuple, name
+
+
+def _id_markers(annotation: Any, metadata: Iterable[Any] = ()) -> bool:
+    """Whether a field's type holds an id (an ``Id`` or ``IdOrIds``) anywhere."""
+    markers = [*typing.get_args(Id)[1:], *typing.get_args(IdOrIds)[1:]]
+    if any(any(m is marker for marker in markers) for m in metadata):
+        return True
+    if typing.get_origin(annotation) is typing.Annotated:
+        base, *extra = typing.get_args(annotation)
+        return _id_markers(base, extra)
+    return any(_id_markers(arg) for arg in typing.get_args(annotation))
+
+
+def _classes(root: type[BaseModel]) -> list[type[BaseModel]]:
+    seen: list[type[BaseModel]] = []
+    pending = [root]
+    while pending:
+        cls = pending.pop()
+        if cls in seen:
+            continue
+        seen.append(cls)
+        for info in cls.model_fields.values():
+            stack = [info.annotation]
+            while stack:
+                arg = stack.pop()
+                if isinstance(arg, type) and issubclass(arg, BaseModel):
+                    pending.append(arg)
+                stack.extend(typing.get_args(arg))
+    return seen
+
+
+def test_every_id_field_but_an_entrys_own_id_is_a_declared_reference() -> None:
+    """Nobody adds a link between entries without declaring what it points at."""
+    undeclared = [
+        f"{cls.__name__}.{name}"
+        for cls in _classes(Playbook)
+        for name, info in cls.model_fields.items()
+        if name != "id"
+        and _id_markers(info.annotation, info.metadata)
+        and name not in {steps[0] for steps, _ in declared_references(cls)}
+    ]
+    assert undeclared == []
+    assert all(
+        section in SECTIONS and SECTIONS[section].addressable
+        for cls in _classes(Playbook)
+        for _, section in declared_references(cls)
+    )
+
+
+class _ReviewedCadence(Cadence):
+    """A cadence with a new reference field: only its annotation is new."""
+
+    reviewer: RoleId | None = None
+    covers: tuple[StageId, ...] = ()
+
+
+def test_a_new_reference_field_needs_only_its_annotation(
+    run: Check, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(SECTIONS, "cadences", Section("cadences", _ReviewedCadence, noun="cadence"))
+    cadences = y(
+        """
+        roles:
+          - id: reviewer
+            name: Reviewer
+            team: marketing
+        cadences:
+          - id: weekly
+            name: Weekly
+            reviewer: reviewr
+            covers: [lead, qualifed, lead]
+        """
+    )
+    result = run({"cadences.yaml": cadences})
+    assert lines(result) == [
+        "playbook/cadences.yaml:8:15: error: cadences[0].reviewer: unknown role 'reviewr' "
+        "(did you mean 'reviewer'?)",
+        "playbook/cadences.yaml:9:20: error: cadences[0].covers[1]: unknown stage 'qualifed' "
+        "(did you mean 'qualified'?)",
+        "playbook/cadences.yaml:9:30: error: cadences[0].covers[2]: stage 'lead' is listed twice",
+        count(3, 0),
+    ]
+    fixed = cadences.replace("reviewr", "reviewer").replace("qualifed, lead", "qualified")
+    assert lines(run({"cadences.yaml": fixed}, "--strict")) == ["2 activities, no problems"]
+    playbook = check("playbook").playbook
+    assert playbook is not None
+    [ref] = playbook.pointing_at("roles", "reviewer")
+    assert (ref.section, ref.entry.id, ref.field, ref.path) == (
+        "cadences",
+        "weekly",
+        "reviewer",
+        ("reviewer",),
+    )
+    assert [r.field for r in playbook.pointing_at("stages", "qualified")] == ["stage", "covers"]
+
+
+def _position(playbook: Playbook, section: str, entry: Any) -> tuple[str | int, ...]:
+    value = getattr(playbook, section)
+    if not isinstance(value, tuple):
+        return (section,)
+    return (section, next(i for i, e in enumerate(value) if e is entry))
+
+
+def test_reference_errors_unused_roles_and_pointing_at_agree_on_the_example(
+    tmp_path: Path,
+) -> None:
+    example = check(EXAMPLE).playbook
+    assert example is not None
+    assert all(
+        example.find(ref.target_section, ref.target) is not None for ref in example.references
+    )
+    unused = {
+        role.id
+        for role in example.roles
+        if all(ref.section == "people" for ref in example.pointing_at("roles", role.id))
+    }
+    assert unused == set()  # and the check says so: it is clean even with --strict
+    role = max(example.roles, key=lambda r: len(example.pointing_at("roles", r.id)))
+    expected = {
+        format_path(_position(example, ref.section, ref.entry) + ref.path)
+        for ref in example.pointing_at("roles", role.id)
+    }
+    assert len(expected) >= 10
+
+    def one_id(path: str) -> str:
+        """An id-or-ids field holding one id is reported at the field (`A: owner`)."""
+        return path.removesuffix("[0]")
+
+    folder = tmp_path / "playbook"
+    shutil.copytree(EXAMPLE, folder)
+    roles_file = folder / "roles.yaml"
+    data = yaml.safe_load(roles_file.read_text(encoding="utf-8"))
+    data["roles"] = [r for r in data["roles"] if r["id"] != role.id]
+    roles_file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+    result = check(folder)
+    assert {d.message.split(" (did you mean")[0] for d in result.diagnostics} == {
+        f"unknown role '{role.id}'"
+    }
+    assert {one_id(d.path) for d in result.diagnostics} == {one_id(p) for p in expected}
+    assert len(result.diagnostics) == len(expected)

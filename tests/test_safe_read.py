@@ -24,11 +24,11 @@ from click.testing import CliRunner, Result
 from conftest import write_tree
 from pydantic import ValidationError
 
-from generator import export
+from generator import outputs
 from generator.cli import cli
 from generator.errors import Diagnostic, Location
 from generator.model import MAX_DURATION, MAX_NUMBER, SECTION_MODELS, json_schema
-from generator.render import render
+from generator.site import render
 from generator.validate import check
 
 MINIMAL = """\
@@ -402,12 +402,15 @@ def test_the_largest_values_check_render_and_export(here: Path) -> None:
     stage_pages = "\n".join(text for path, text in site.pages.items() if "lifecycle" in path)
     assert "1000000 months" in stage_pages
     assert "1000000 business days" in stage_pages
-    engagement = next(text for path, text in site.pages.items() if path.startswith("engagements/")
-                      and not path.endswith("index.md"))
+    engagement = next(
+        text
+        for path, text in site.pages.items()
+        if path.startswith("engagements/") and not path.endswith("index.md")
+    )
     assert f"| {MAX_NUMBER} |" in engagement and "e+" not in engagement  # every digit shown
-    assert export.matrix_csv(playbook)
-    assert export.matrix_xlsx(playbook)[:2] == b"PK"
-    data = json.loads(export.playbook_json(playbook))
+    assert outputs.matrix_csv(playbook)
+    assert outputs.matrix_xlsx(playbook)[:2] == b"PK"
+    data = json.loads(outputs.playbook_json(playbook))
     assert data["engagements"][0]["deliverables"][0]["quantity"] == MAX_NUMBER
     assert data["stages"][0]["max_duration"] == {
         "value": MAX_DURATION,
@@ -415,7 +418,7 @@ def test_the_largest_values_check_render_and_export(here: Path) -> None:
         "business": False,
     }
     assert data["handoffs"][0]["sla"]["plan"]["value"] == 999999.5
-    assert export.site_downloads(playbook)
+    assert outputs.produced_files(playbook)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])

@@ -91,7 +91,8 @@ def test_the_checked_in_schema_is_what_playbook_schema_prints(
     if stored != printed.stdout:
         old, new = stored.decode().splitlines(), printed.stdout.decode().splitlines()
         line = next(
-            (i for i, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new))
+            (i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b),
+            min(len(old), len(new)),
         )
         pytest.fail(
             f"playbook.schema.json is stale (first difference at line {line + 1}); "

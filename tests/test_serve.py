@@ -58,9 +58,19 @@ class Server:
             self.base = f"http://127.0.0.1:{port}/"
             with self.log.open("ab") as log:
                 self.process = subprocess.Popen(
-                    [sys.executable, "-m", "generator", "serve",
-                     "-f", str(self.project / "mkdocs.yml"), "-a", f"127.0.0.1:{port}"],
-                    cwd=self.project, stdout=log, stderr=subprocess.STDOUT,
+                    [
+                        sys.executable,
+                        "-m",
+                        "generator",
+                        "serve",
+                        "-f",
+                        str(self.project / "mkdocs.yml"),
+                        "-a",
+                        f"127.0.0.1:{port}",
+                    ],
+                    cwd=self.project,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
                     env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
                 )
             # the site name is unique to this test: a page from another server never matches
@@ -78,8 +88,10 @@ class Server:
                     pytest.fail(f"serve stopped before {what}:\n{self.output()}")
                 return False
             if time.monotonic() > deadline:
-                pytest.fail(f"{what}: '{text}' never appeared on /{page} "
-                            f"(waited {SAFETY_NET_SECONDS} s):\n{self.output()}")
+                pytest.fail(
+                    f"{what}: '{text}' never appeared on /{page} "
+                    f"(waited {SAFETY_NET_SECONDS} s):\n{self.output()}"
+                )
             time.sleep(0.5)
         return True
 
@@ -121,17 +133,25 @@ def test_serve_rebuilds_on_yaml_and_template_edits(
     config = MINIMAL_CONFIG.replace("source: playbook", "source: playbook\n      templates: mine")
     config = config.replace("site_name: Test playbook", f"site_name: {site_name}")
     assert site_name in config
-    write_tree(project, {"mkdocs.yml": config, "docs/about.md": ABOUT,
-                         "mine/glossary.md.j2": "# Glossary\n\nFirst version.\n"})
+    write_tree(
+        project,
+        {
+            "mkdocs.yml": config,
+            "docs/about.md": ABOUT,
+            "mine/glossary.md.j2": "# Glossary\n\nFirst version.\n",
+        },
+    )
     server = served(project, site_name)
     server.wait_for("glossary/", "First version.", "the first build of the glossary")
 
     organisation = project / "playbook/organisation.yaml"
     text = organisation.read_text(encoding="utf-8")
-    organisation.write_text(text.replace("name: Kilnworth Ceramics",
-                                         "name: Kilnworth Potteries", 1), encoding="utf-8")
+    organisation.write_text(
+        text.replace("name: Kilnworth Ceramics", "name: Kilnworth Potteries", 1), encoding="utf-8"
+    )
     server.wait_for("", "Kilnworth Potteries", "a rebuild after a YAML edit")
 
-    (project / "mine/glossary.md.j2").write_text("# Glossary\n\nSecond version.\n",
-                                                 encoding="utf-8")
+    (project / "mine/glossary.md.j2").write_text(
+        "# Glossary\n\nSecond version.\n", encoding="utf-8"
+    )
     server.wait_for("glossary/", "Second version.", "a rebuild after a template edit")

@@ -11,7 +11,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import yaml
-
 from conftest import EXAMPLE, ROOT, build_site, write_tree
 
 
@@ -72,15 +71,28 @@ def page(site: Path, path: str) -> str:
 
 def test_every_contract_page_is_built(example_site: Path) -> None:
     data = raw_example()
-    expected = ["index.html", "lifecycle/index.html", "handoffs/index.html", "raci/index.html",
-                "cadences/index.html", "glossary/index.html", "changes/index.html"]
+    expected = [
+        "index.html",
+        "lifecycle/index.html",
+        "handoffs/index.html",
+        "raci/index.html",
+        "cadences/index.html",
+        "glossary/index.html",
+        "changes/index.html",
+    ]
     expected += [f"lifecycle/{s['id']}/index.html" for s in data["stages"]]
     expected += [f"handoffs/{h['id']}/index.html" for h in data["handoffs"]]
     expected += [f"teams/{t['id']}/index.html" for t in data["teams"]]
     expected += [f"roles/{r['id']}/index.html" for r in data["roles"]]
     expected += [f"engagements/{e['id']}/index.html" for e in data["engagements"]]
-    expected += ["downloads/raci.csv", "downloads/raci.xlsx", "downloads/playbook.json",
-                 "downloads/playbook.schema.json", "assets/playbook.css", "assets/playbook.js"]
+    expected += [
+        "downloads/raci.csv",
+        "downloads/raci.xlsx",
+        "downloads/playbook.json",
+        "downloads/playbook.schema.json",
+        "assets/playbook.css",
+        "assets/playbook.js",
+    ]
     missing = [p for p in expected if not (example_site / p).is_file()]
     assert missing == []
 
@@ -155,13 +167,16 @@ def test_render_output_builds_with_plain_mkdocs_without_the_plugin(tmp_path: Pat
     docs = tmp_path / "docs"
     result = subprocess.run(
         [sys.executable, "-m", "generator", "render", str(EXAMPLE), "--out", str(docs)],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr
     write_tree(tmp_path, {"mkdocs.yml": PLAIN_CONFIG})
     built = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(tmp_path / "mkdocs.yml")],
-        capture_output=True, text=True, env={**_env(), "NO_MKDOCS_2_WARNING": "1"},
+        capture_output=True,
+        text=True,
+        env={**_env(), "NO_MKDOCS_2_WARNING": "1"},
     )
     assert built.returncode == 0, built.stderr
     assert (tmp_path / "site/roles/agency-designer/index.html").is_file()
@@ -203,14 +218,18 @@ def test_broken_playbook_stops_the_build_and_keeps_the_previous_site(tmp_path: P
     roles = tmp_path / "playbook/roles.yaml"
     text = roles.read_text(encoding="utf-8")
     roles.write_text(text.replace("team: marketing", "team: marketng", 1), encoding="utf-8")
-    line = next(i for i, row in enumerate(roles.read_text("utf-8").splitlines(), 1)
-                if "team: marketng" in row)
+    line = next(
+        i
+        for i, row in enumerate(roles.read_text("utf-8").splitlines(), 1)
+        if "team: marketng" in row
+    )
     result = build_site(tmp_path / "mkdocs.yml", site)
     assert result.returncode == 1
     assert re.search(
         rf"^playbook/roles\.yaml:{line}:\d+: error: roles\[\d+\]\.team: unknown team 'marketng' "
         r"\(did you mean 'marketing'\?\)$",
-        result.stdout, flags=re.MULTILINE,
+        result.stdout,
+        flags=re.MULTILINE,
     ), result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     assert snapshot(site) == before
@@ -221,8 +240,16 @@ def test_plain_mkdocs_build_of_a_broken_playbook_keeps_the_site(tmp_path: Path) 
     write_tree(tmp_path, {"mkdocs.yml": MINIMAL_CONFIG, "docs/about.md": ABOUT})
     site = tmp_path / "site"
     env = {**_env(), "NO_MKDOCS_2_WARNING": "1"}
-    cmd = [sys.executable, "-m", "mkdocs", "build", "-f", str(tmp_path / "mkdocs.yml"),
-           "-d", str(site)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "mkdocs",
+        "build",
+        "-f",
+        str(tmp_path / "mkdocs.yml"),
+        "-d",
+        str(site),
+    ]
     assert subprocess.run(cmd, capture_output=True, env=env, cwd=tmp_path).returncode == 0
     before = snapshot(site)
     (tmp_path / "playbook/zz-broken.yaml").write_text("roles: [{id: x}]\n", encoding="utf-8")
@@ -234,12 +261,16 @@ def test_plain_mkdocs_build_of_a_broken_playbook_keeps_the_site(tmp_path: Path) 
 
 def test_user_template_overrides_a_built_in_one_by_name(tmp_path: Path) -> None:
     shutil.copytree(EXAMPLE, tmp_path / "playbook")
-    write_tree(tmp_path, {
-        "mkdocs.yml": MINIMAL_CONFIG.replace("source: playbook", "source: playbook\n"
-                                              "      templates: overrides"),
-        "docs/about.md": ABOUT,
-        "overrides/glossary.md.j2": "# Words we use\n\n{{ pb.glossary | length }} terms.\n",
-    })
+    write_tree(
+        tmp_path,
+        {
+            "mkdocs.yml": MINIMAL_CONFIG.replace(
+                "source: playbook", "source: playbook\n      templates: overrides"
+            ),
+            "docs/about.md": ABOUT,
+            "overrides/glossary.md.j2": "# Words we use\n\n{{ pb.glossary | length }} terms.\n",
+        },
+    )
     assert build_site(tmp_path / "mkdocs.yml", tmp_path / "site").returncode == 0
     html = (tmp_path / "site/glossary/index.html").read_text("utf-8")
     terms = len(raw_example()["glossary"])
@@ -274,15 +305,25 @@ def test_build_from_another_folder_uses_paths_relative_to_the_config(tmp_path: P
     write_tree(tmp_path, {"proj/mkdocs.yml": MINIMAL_CONFIG, "proj/docs/about.md": ABOUT})
     result = subprocess.run(
         [sys.executable, "-m", "generator", "build", "-f", "proj/mkdocs.yml"],
-        capture_output=True, text=True, cwd=tmp_path, env={**_env(), "NO_MKDOCS_2_WARNING": "1"},
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**_env(), "NO_MKDOCS_2_WARNING": "1"},
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "proj/site/index.html").is_file()
 
 
 def test_repository_layout_is_complete() -> None:
-    for name in ["playbook", "templates", "generator", "tests", "mkdocs.yml", "pyproject.toml",
-                 "README.md"]:
+    for name in [
+        "playbook",
+        "templates",
+        "generator",
+        "tests",
+        "mkdocs.yml",
+        "pyproject.toml",
+        "README.md",
+    ]:
         assert (ROOT / name).exists(), name
 
 

@@ -1,34 +1,17 @@
-"""Model → the RACI matrix as CSV or XLSX, and the whole playbook as JSON. No I/O.
-
-Every function returns the finished document (``str`` or ``bytes``); the caller decides
-where it goes. The output is deterministic: the same playbook gives byte-identical files.
-
-The JSON export (``playbook-json/1``) is the validated model with the sections and keys of
-the YAML, defaults filled in and unset optional fields left out, plus two keys of its own:
-``format`` (``"playbook-json/1"``) and ``generator`` (``{"name", "version"}``). Dates are
-ISO strings (``2026-01-15``) and durations are objects ``{value, unit, business}``
-(``4 business hours`` → ``{"value": 4, "unit": "hour", "business": true}``). Its JSON
-Schema is :func:`export_json_schema`.
-"""
+"""The RACI matrix as an Excel workbook: the matrix, one sheet per engagement, the legend."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
-import json
-from collections.abc import Callable
 from typing import Any
 
 import xlsxwriter
-from pydantic import TypeAdapter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from . import __version__
-from .model import DURATION_UNITS, Activity, DurationValue, Engagement, Playbook, Role
-from .text import json_text, printable
+from ..model import Activity, Engagement, Playbook, Role
+from .csv_matrix import role_notes
 
-JSON_FORMAT = "playbook-json/1"
 FIXED_CREATED = dt.datetime(2000, 1, 1)
 MATRIX_SHEET = "Matrix"
 LEGEND_SHEET = "Legend"
@@ -42,79 +25,6 @@ ROW_HEIGHT_LIMIT = 409
 """Points: Excel's tallest row."""
 # Light fills, told apart by hue; the letters themselves are always written in the cell.
 LETTER_FILLS = ("#C6E0B4", "#F8CBAD", "#BDD7EE", "#FFE699", "#D9D2E9", "#F4CCCC", "#D0E0E3")
-
-
-def letter_order(playbook: Playbook) -> list[str]:
-    """The letters of the model in force, the accountable letter first, then the model's order.
-
-    So a role that is both Accountable and Responsible reads ``A,R``, as in the contract.
-    """
-    accountable = playbook.accountable_letter
-    return [accountable] + [key for key in playbook.model.letters if key != accountable]
-
-
-def letters_by_role(playbook: Playbook, activity: Activity) -> dict[str, list[str]]:
-    """Role id → the letters it holds on ``activity``, in :func:`letter_order`."""
-    found: dict[str, list[str]] = {}
-    for key in letter_order(playbook):
-        for role_id in activity.raci.get(key, ()):
-            found.setdefault(role_id, []).append(key)
-    return found
-
-
-def _notes(playbook: Playbook, activity: Activity, label: Callable[[Role], str]) -> list[str]:
-    """``role: note`` for each note on ``activity``, in the order of the roles."""
-    roles = sorted((playbook.role(r) for r in activity.notes), key=playbook.roles.index)
-    return [f"{label(role)}: {activity.notes[role.id]}" for role in roles]
-
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-"""What a spreadsheet may run as a formula at the start of a CSV cell (OWASP, CSV injection)."""
-
-
-def csv_cell(value: str) -> str:
-    """``value`` as a CSV cell a spreadsheet reads as text.
-
-    A cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
-    ``'``, as the OWASP guidance on CSV injection advises (spreadsheets show the text, not a
-    formula's result); control characters are escaped (``\\x1b``) but line breaks kept.
-    """
-    return printable("'" + value if value.startswith(FORMULA_START) else value)
-
-
-def matrix_csv(playbook: Playbook) -> str:
-    """The RACI matrix as CSV: one row per activity.
-
-    Columns: ``id, name, area, stage``, one column per role (headed by the role id, holding
-    its letters such as ``A,R``), then ``notes`` (``role-id: note`` joined by ``"; "``).
-    Every cell goes through :func:`csv_cell`.
-
-    Args:
-        playbook: A validated playbook.
-
-    Returns:
-        The CSV text, with CRLF line ends as RFC 4180 asks.
-    """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def row(cells: list[str]) -> None:
-        writer.writerow([csv_cell(cell) for cell in cells])
-
-    row(["id", "name", "area", "stage", *(r.id for r in playbook.roles), "notes"])
-    for activity in playbook.activities:
-        letters = letters_by_role(playbook, activity)
-        row(
-            [
-                activity.id,
-                activity.name,
-                activity.area or "",
-                activity.stage or "",
-                *(",".join(letters.get(r.id, ())) for r in playbook.roles),
-                "; ".join(_notes(playbook, activity, lambda role: role.id)),
-            ]
-        )
-    return buffer.getvalue()
 
 
 def _role_label(role: Role) -> str:
@@ -223,10 +133,12 @@ class _Workbook:
             for column, text in enumerate((activity.id, activity.name, activity.area, stage)):
                 if text:
                     self.text(sheet, row, column, text)
-            for role_id, letters in letters_by_role(playbook, activity).items():
-                style = self.letters[letters[0]]
-                self.text(sheet, row, columns[role_id], ",".join(letters), style)
-            notes = _notes(playbook, activity, lambda role: role.name)
+            for role in roles:
+                letters = playbook.letters_of(activity, role.id)
+                if letters:
+                    style = self.letters[letters[0]]
+                    self.text(sheet, row, columns[role.id], ",".join(letters), style)
+            notes = role_notes(playbook, activity, by_name=True)
             if notes:
                 self.text(sheet, row, notes_column, "\n".join(notes), self.wrap)
         last_row = len(playbook.activities) + 1
@@ -296,7 +208,7 @@ class _Workbook:
         def sides(activity: Activity) -> tuple[str, str]:
             client: list[str] = []
             agency: list[str] = []
-            for key in letter_order(playbook):
+            for key in playbook.letter_order:
                 holders = activity.raci.get(key, ())
                 for side, theirs in ((client, False), (agency, True)):
                     names = [role(r) for r in holders if (r in party_roles) == theirs]
@@ -430,111 +342,3 @@ def matrix_xlsx(playbook: Playbook) -> bytes:
         fixed date) so the same playbook gives the same bytes.
     """
     return _Workbook(playbook).build()
-
-
-def playbook_json(playbook: Playbook) -> str:
-    """The whole validated playbook as JSON (``playbook-json/1``; see the module docstring).
-
-    Args:
-        playbook: A validated playbook.
-
-    Returns:
-        Indented JSON text ending with a newline.
-    """
-    # mode="python": the JSON mode makes pydantic warn on the tuple-typed raci letters.
-    data = playbook.model_dump(mode="python", by_alias=True, exclude_none=True)
-    document = {
-        "format": JSON_FORMAT,
-        "generator": {"name": "playbook", "version": __version__},
-        **data,
-    }
-    return json_text(document) + "\n"
-
-
-DURATION_JSON_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "description": "A duration: 4 business hours is {value: 4, unit: hour, business: true}.",
-    "properties": {
-        "value": {"type": "number", "exclusiveMinimum": 0},
-        "unit": {"enum": list(dict.fromkeys(unit for unit, _ in DURATION_UNITS.values()))},
-        "business": {"type": "boolean"},
-    },
-    "required": ["value", "unit", "business"],
-    "additionalProperties": False,
-}
-
-
-def _replace(node: Any, old: dict[str, Any], new: dict[str, Any]) -> Any:
-    if node == old:
-        return new
-    if isinstance(node, dict):
-        return {key: _replace(value, old, new) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_replace(value, old, new) for value in node]
-    return node
-
-
-def export_json_schema() -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of :func:`playbook_json`'s output.
-
-    Derived from the model's serialization schema, with durations as objects and the
-    ``format`` and ``generator`` keys added.
-
-    Returns:
-        The schema as a dict, ready for ``json.dumps``.
-    """
-    schema = Playbook.model_json_schema(mode="serialization", by_alias=True)
-    duration_text = TypeAdapter(DurationValue).json_schema(mode="serialization")
-    schema = _replace(schema, duration_text, DURATION_JSON_SCHEMA)
-    properties = {
-        "format": {"const": JSON_FORMAT},
-        "generator": {
-            "type": "object",
-            "properties": {"name": {"type": "string"}, "version": {"type": "string"}},
-            "required": ["name", "version"],
-            "additionalProperties": False,
-        },
-        **schema.pop("properties"),
-    }
-    return {
-        **schema,
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "playbook-export.schema.json",
-        "title": "Responsibility playbook export (playbook-json/1)",
-        "description": (
-            "The validated playbook: sections as in the YAML, defaults filled in, dates as "
-            "YYYY-MM-DD, durations as {value, unit, business}."
-        ),
-        "properties": properties,
-        "required": ["format", "generator", *schema.get("required", [])],
-    }
-
-
-DOWNLOADS = (
-    "downloads/raci.csv",
-    "downloads/raci.xlsx",
-    "downloads/playbook.json",
-    "downloads/playbook.schema.json",
-    "downloads/yaml.schema.json",
-)
-"""Where the site offers its downloads (see :func:`site_downloads`)."""
-
-
-def site_downloads(playbook: Playbook) -> dict[str, str | bytes]:
-    """The files the site offers for download, by their path in the site.
-
-    ``playbook.schema.json`` documents ``playbook.json``; ``yaml.schema.json`` is the schema
-    of the YAML files themselves (what editors use).
-    """
-    from .model import json_schema
-
-    def dumped(value: Any) -> str:
-        return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
-
-    return {
-        "downloads/raci.csv": matrix_csv(playbook),
-        "downloads/raci.xlsx": matrix_xlsx(playbook),
-        "downloads/playbook.json": playbook_json(playbook),
-        "downloads/playbook.schema.json": dumped(export_json_schema()),
-        "downloads/yaml.schema.json": dumped(json_schema()),
-    }

@@ -1,0 +1,200 @@
+"""The handoff swimlane: a lane per team, a column per handoff."""
+
+from __future__ import annotations
+
+from ..model import Handoff, Playbook, Team
+from .svg import (
+    FORWARD,
+    LABEL_LINE,
+    LABEL_SIZE,
+    MARGIN,
+    MUTED,
+    NAME_LINE,
+    NAME_SIZE,
+    Box,
+    Link,
+    arrow_marker,
+    box_rect,
+    chars,
+    either,
+    empty_svg,
+    esc,
+    linked,
+    path,
+    svg_root,
+    svg_text,
+    tag,
+    team_colours,
+    truncate,
+    wrap,
+)
+
+LANE_LABEL_W = 150
+LANE_H = 124
+COLUMN_W = 150
+PILL_W = 136
+PILL_H = 36
+PILL_INSET = 10
+ARROW_DX = 16
+
+
+def swimlane_svg(playbook: Playbook, link: Link | None = None) -> str:
+    """The handoffs as an SVG swimlane.
+
+    One horizontal lane per team with a role in a handoff (in team order, labelled with the
+    team name), one column per handoff (in order). Each handoff is an arrow from the sending
+    role's lane to the receiving role's lane, with the role names at both ends and its first
+    SLA clock beside the arrow ("accept: 4 business hours").
+
+    The width grows by ``COLUMN_W`` per handoff and the text is never shrunk, so past about
+    30 handoffs the diagram is valid but very wide; a caller may prefer a table there.
+
+    Args:
+        playbook: The validated playbook.
+        link: Maps a handoff id to the URL its column links to; no links when ``None``.
+
+    Returns:
+        The ``<svg>`` element as one block of text with no blank lines. Test hooks: each lane
+        is a ``g.lane`` with ``data-team``; each handoff a ``g.handoff`` with
+        ``data-handoff``, ``data-from`` and ``data-to``.
+    """
+    if not playbook.handoffs:
+        return empty_svg("pb-swimlane", "Handoffs", "The playbook defines no handoffs.")
+    lanes = _lanes(playbook)
+    lane_of = {team.id: index for index, team in enumerate(lanes)}
+    width = 2 * MARGIN + LANE_LABEL_W + len(playbook.handoffs) * COLUMN_W
+    height = 2 * MARGIN + len(lanes) * LANE_H
+    body = [
+        *(_lane_element(playbook, team, index, width) for index, team in enumerate(lanes)),
+        *(
+            _handoff_element(playbook, handoff, index, lane_of, link)
+            for index, handoff in enumerate(playbook.handoffs)
+        ),
+    ]
+    title = "Handoffs between " + either([team.name for team in lanes], "and")
+    desc = " ".join(
+        f"{index}. {_handoff_sentence(playbook, handoff)}"
+        for index, handoff in enumerate(playbook.handoffs, start=1)
+    )
+    marker = arrow_marker("pb-swimlane-arrow", FORWARD)
+    return svg_root("pb-swimlane", width, height, title, desc, marker, body)
+
+
+def _lanes(playbook: Playbook) -> list[Team]:
+    involved = {playbook.team_of(role).id for h in playbook.handoffs for role in (h.from_, h.to)}
+    return [team for team in playbook.teams if team.id in involved]
+
+
+def _lane_element(playbook: Playbook, team: Team, index: int, width: float) -> str:
+    fill, stroke = team_colours(playbook, team)
+    y = MARGIN + index * LANE_H
+    lane = Box(MARGIN, y, width - 2 * MARGIN, LANE_H)
+    label = Box(MARGIN, y, LANE_LABEL_W - 10, LANE_H)
+    parts = [
+        box_rect(lane, {"fill": "#f9fafb" if index % 2 else "#ffffff", "stroke": "#d1d5db"}),
+        box_rect(label, {"fill": fill, "stroke": stroke, "stroke-width": 1.5}),
+    ]
+    lines = wrap(team.name, chars(label.w - 16, NAME_SIZE), 3)
+    top = label.cy - len(lines) * NAME_LINE / 2
+    for number, line in enumerate(lines, start=1):
+        parts.append(
+            svg_text(label.cx, top + number * NAME_LINE - 4, line, NAME_SIZE, weight="600")
+        )
+    return tag("g", {"class": "lane", "data-team": team.id}, "".join(parts))
+
+
+def _handoff_element(
+    playbook: Playbook, handoff: Handoff, index: int, lane_of: dict[str, int], link: Link | None
+) -> str:
+    sender, receiver = playbook.role(handoff.from_), playbook.role(handoff.to)
+    column_x = MARGIN + LANE_LABEL_W + index * COLUMN_W + (COLUMN_W - PILL_W) / 2
+    from_lane, to_lane = lane_of[sender.team], lane_of[receiver.team]
+    from_pill, to_pill = _pills(column_x, from_lane, to_lane)
+    down = to_pill.y > from_pill.y
+    arrow_x = column_x + ARROW_DX
+    start = (arrow_x, from_pill.bottom if down else from_pill.y)
+    end = (arrow_x, to_pill.y if down else to_pill.bottom)
+    parts = [
+        f"<title>{esc(_handoff_sentence(playbook, handoff))}</title>",
+        tag(
+            "path",
+            {
+                "d": path([start, end]),
+                "stroke": FORWARD,
+                "stroke-width": 1.5,
+                "marker-end": "url(#pb-swimlane-arrow)",
+            },
+        ),
+        _pill(playbook, from_pill, sender.name, sender.team),
+        _pill(playbook, to_pill, receiver.name, receiver.team),
+    ]
+    if handoff.sla:
+        parts.append(_sla_label(handoff, arrow_x + 8, (start[1] + end[1]) / 2, column_x + PILL_W))
+    attrs = {
+        "class": "handoff",
+        "data-handoff": handoff.id,
+        "data-from": sender.id,
+        "data-to": receiver.id,
+    }
+    return linked(tag("g", attrs, "".join(parts)), link(handoff.id) if link else None)
+
+
+def _pills(x: float, from_lane: int, to_lane: int) -> tuple[Box, Box]:
+    """The role boxes of a handoff: centred in their lanes, or one above the other in one lane."""
+    if from_lane == to_lane:
+        top = _lane_y(from_lane)
+        return (
+            Box(x, top + PILL_INSET, PILL_W, PILL_H),
+            Box(x, top + LANE_H - PILL_INSET - PILL_H, PILL_W, PILL_H),
+        )
+    return (
+        Box(x, _lane_y(from_lane) + (LANE_H - PILL_H) / 2, PILL_W, PILL_H),
+        Box(x, _lane_y(to_lane) + (LANE_H - PILL_H) / 2, PILL_W, PILL_H),
+    )
+
+
+def _lane_y(lane: int) -> float:
+    return MARGIN + lane * LANE_H
+
+
+def _pill(playbook: Playbook, box: Box, name: str, team_id: str) -> str:
+    fill, stroke = team_colours(playbook, playbook.team(team_id))
+    lines = wrap(name, chars(box.w - 12, LABEL_SIZE), 2)
+    rect = box_rect(box, {"rx": 8, "fill": fill, "stroke": stroke, "stroke-width": 1.2})
+    top = box.cy - len(lines) * LABEL_LINE / 2
+    texts = [
+        svg_text(box.cx, top + number * LABEL_LINE - 3.5, line, LABEL_SIZE)
+        for number, line in enumerate(lines, start=1)
+    ]
+    return rect + "".join(texts)
+
+
+def _sla_label(handoff: Handoff, x: float, middle: float, right: float) -> str:
+    clock, duration = next(iter(handoff.sla.items()))
+    width = chars(right - x - 4, LABEL_SIZE)
+    lines = [truncate(_clock(clock) + ":", width), truncate(str(duration), width)]
+    halo = {"rx": 3, "fill": "#ffffff", "fill-opacity": 0.9}
+    background = box_rect(Box(x - 3, middle - 15, right - x + 3, 30), halo)
+    texts = [
+        svg_text(x, middle - 2.5, lines[0], LABEL_SIZE, anchor="start", fill=MUTED),
+        svg_text(x, middle + 11, lines[1], LABEL_SIZE, anchor="start", weight="600"),
+    ]
+    return tag("g", {"class": "sla"}, background + "".join(texts))
+
+
+def _clock(name: str) -> str:
+    return name.replace("_", " ").replace("-", " ")
+
+
+def _handoff_sentence(playbook: Playbook, handoff: Handoff) -> str:
+    sender, receiver = playbook.role(handoff.from_), playbook.role(handoff.to)
+    text = (
+        f"{sender.name} ({playbook.team_of(sender).name}) hands over to "
+        f"{receiver.name} ({playbook.team_of(receiver).name})"
+    )
+    if handoff.stage is not None:
+        text += f" at {playbook.stage(handoff.stage).name}"
+    if handoff.sla:
+        clocks = [f"{_clock(clock)} within {duration}" for clock, duration in handoff.sla.items()]
+        text += f"; {', '.join(clocks)}"
+    return text + "."

@@ -1,0 +1,302 @@
+"""The whole playbook: lookups, who points at what, and the one copy of each derived rule.
+
+The check, the pages, the exports and ``diff`` read these rules from here rather than
+working them out again: the order of letters (:attr:`Playbook.letter_order`), which clock a
+duration runs on (:meth:`Playbook.clock_for` and its uses), and what the model in force
+requires of a letter (:meth:`Playbook.requirement_phrase`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .references import Reference, references_in
+from .sections import (
+    BUILTIN_MODELS,
+    DEFAULT_HOURS,
+    SECTIONS,
+    Activity,
+    BusinessHours,
+    Cadence,
+    Change,
+    Engagement,
+    GlossaryEntry,
+    Handoff,
+    Organisation,
+    Person,
+    ResponsibilityModel,
+    Role,
+    Stage,
+    Team,
+)
+from .timing import Duration
+
+
+@dataclass(frozen=True)
+class Clock:
+    """The clock a duration runs on. Calendar units (``24 hours``, ``30 days``) are calendar
+    time whatever the clock; business units count only :attr:`hours`."""
+
+    hours: BusinessHours
+    team: str | None
+    """The name of the team whose own hours these are, or None for the organisation's."""
+    assumed: bool
+    """No business hours are set for this clock anywhere: the built-in Mon–Fri 09:00–17:00
+    UTC default is assumed."""
+
+    def describe(self) -> str:
+        """``Mon–Fri 09:00–17:00 Europe/London``, marked when assumed (holidays are
+        :attr:`hours`' to list where a page has room)."""
+        words = self.hours.describe()
+        if self.assumed:
+            words += " (assumed: the playbook sets no business hours)"
+        return words
+
+    def words(self, duration: Duration) -> str:
+        """A duration with the clock it runs on: ``4 business hours (Mon–Fri …)`` or, for a
+        calendar duration, ``24 hours (calendar time)``."""
+        if duration.business:
+            return f"{duration} ({self.describe()})"
+        return f"{duration} (calendar time)"
+
+
+class Playbook(BaseModel):
+    """The whole validated playbook, sections as in the YAML (and as :data:`SECTIONS`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+    organisation: Organisation
+    models: dict[
+        Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")], ResponsibilityModel
+    ] = Field(default_factory=dict)
+    teams: tuple[Team, ...] = ()
+    roles: tuple[Role, ...] = ()
+    people: tuple[Person, ...] = ()
+    stages: tuple[Stage, ...] = ()
+    handoffs: tuple[Handoff, ...] = ()
+    activities: tuple[Activity, ...] = ()
+    engagements: tuple[Engagement, ...] = ()
+    cadences: tuple[Cadence, ...] = ()
+    glossary: tuple[GlossaryEntry, ...] = ()
+    changelog: tuple[Change, ...] = ()
+
+    @cached_property
+    def model(self) -> ResponsibilityModel:
+        """The responsibility model in force."""
+        name = self.organisation.model
+        return self.models.get(name) or BUILTIN_MODELS.get(name) or BUILTIN_MODELS["RACI"]
+
+    @property
+    def accountable_letter(self) -> str:
+        return self.model.accountable or next(iter(self.model.letters))
+
+    @cached_property
+    def _by_id(self) -> dict[str, dict[str, Any]]:
+        return {
+            name: {item.id: item for item in getattr(self, name)}
+            for name, section in SECTIONS.items()
+            if section.addressable
+        }
+
+    def find(self, section: str, ident: str) -> Any | None:
+        """The entry ``ident`` of ``section`` (any section whose entries have ids), or None."""
+        return self._by_id[section].get(ident)
+
+    def team(self, team_id: str) -> Team:
+        found: Team = self._by_id["teams"][team_id]
+        return found
+
+    def role(self, role_id: str) -> Role:
+        found: Role = self._by_id["roles"][role_id]
+        return found
+
+    def stage(self, stage_id: str) -> Stage:
+        found: Stage = self._by_id["stages"][stage_id]
+        return found
+
+    def handoff(self, handoff_id: str) -> Handoff:
+        found: Handoff = self._by_id["handoffs"][handoff_id]
+        return found
+
+    def activity(self, activity_id: str) -> Activity:
+        found: Activity = self._by_id["activities"][activity_id]
+        return found
+
+    def engagement(self, engagement_id: str) -> Engagement:
+        found: Engagement = self._by_id["engagements"][engagement_id]
+        return found
+
+    def cadence(self, cadence_id: str) -> Cadence:
+        found: Cadence = self._by_id["cadences"][cadence_id]
+        return found
+
+    def team_of(self, role: Role | str) -> Team:
+        role = self.role(role) if isinstance(role, str) else role
+        return self.team(role.team)
+
+    def roles_of_team(self, team: Team | str) -> list[Role]:
+        team_id = team if isinstance(team, str) else team.id
+        return [role for role in self.roles if role.team == team_id]
+
+    def hours_for(self, team: Team | None = None) -> BusinessHours:
+        """The business hours of ``team`` (key by key over the organisation's), or the
+        organisation's."""
+        return self.clock_of_team(team).hours
+
+    def clock_of_team(self, team: Team | str | None) -> Clock:
+        """The business-hours clock of ``team``: its hours key by key over the organisation's,
+        over the built-in default (which is then *assumed*: nothing in the playbook set it)."""
+        if isinstance(team, str):
+            team = self.team(team)
+        own = team.business_hours if team is not None else None
+        org = self.organisation.business_hours
+        base = (org or DEFAULT_HOURS).over(DEFAULT_HOURS)
+        return Clock(
+            hours=own.over(base) if own is not None else base,
+            team=team.name if own is not None and team else None,
+            assumed=own is None and org is None,
+        )
+
+    def clock_for(self, role_id: str | None) -> Clock:
+        """The clock of a role: its team's, else the organisation's (also for no role, and
+        for an id that names none, which the check reports as an error of its own)."""
+        role = self._by_id["roles"].get(role_id) if role_id else None
+        return self.clock_of_team(self._by_id["teams"].get(role.team) if role else None)
+
+    def sla_clock(self, handoff: Handoff) -> Clock:
+        """A handoff's SLA clocks run on the receiving role's clock."""
+        return self.clock_for(handoff.to)
+
+    def stage_clock(self, stage: Stage) -> Clock:
+        """A stage's time limit runs on its owner's clock (the organisation's without one)."""
+        return self.clock_for(stage.owner)
+
+    def review_clock(self, engagement: Engagement) -> Clock:
+        """An engagement's review window runs on the approver's clock."""
+        return self.clock_for(engagement.approvals.approver if engagement.approvals else None)
+
+    def sla_hours(self, handoff: Handoff) -> BusinessHours:
+        """SLA clocks run on the receiving role's team's hours, else the organisation's."""
+        return self.sla_clock(handoff).hours
+
+    @cached_property
+    def letter_order(self) -> tuple[str, ...]:
+        """The letters of the model in force, the accountable letter first, then the model's
+        order: a role that is both Accountable and Responsible reads ``A,R`` everywhere (the
+        matrix, role pages, CSV, XLSX, JSON and diff all take their order from here)."""
+        first = self.accountable_letter
+        return (first, *(key for key in self.model.letters if key != first))
+
+    @cached_property
+    def _letters_index(self) -> dict[tuple[str, str], tuple[str, ...]]:
+        rank = {key: i for i, key in enumerate(self.letter_order)}
+        found: dict[tuple[str, str], list[str]] = {}
+        for activity in self.activities:
+            for letter in sorted(activity.raci, key=lambda k: rank.get(k, len(rank))):
+                for role_id in dict.fromkeys(activity.raci[letter]):
+                    found.setdefault((activity.id, role_id), []).append(letter)
+        return {key: tuple(value) for key, value in found.items()}
+
+    def letters_of(self, activity: Activity | str, role_id: str) -> tuple[str, ...]:
+        """The letters ``role_id`` holds on ``activity``, in :attr:`letter_order`."""
+        activity_id = activity if isinstance(activity, str) else activity.id
+        return self._letters_index.get((activity_id, role_id), ())
+
+    def letters_by_role(self, activity: Activity) -> dict[str, tuple[str, ...]]:
+        """Role id → its letters on ``activity``, roles in the order they are first named."""
+        roles = dict.fromkeys(r for ids in activity.raci.values() for r in ids)
+        return {role_id: self.letters_of(activity, role_id) for role_id in roles}
+
+    def requirement_phrase(self, letter: str) -> str | None:
+        """What the model in force requires of ``letter`` per activity (see
+        :meth:`Letter.count_phrase`)."""
+        spec = self.model.letters.get(letter)
+        return spec.count_phrase() if spec else None
+
+    def next_stages(self, stage: Stage) -> tuple[str, ...]:
+        """Allowed transitions: explicit ``next``, else the following stage (none if terminal)."""
+        if stage.next is not None:
+            return stage.next
+        if stage.terminal:
+            return ()
+        ids = [s.id for s in self.stages]
+        index = ids.index(stage.id)
+        return (ids[index + 1],) if index + 1 < len(ids) else ()
+
+    @cached_property
+    def recycle_edges(self) -> frozenset[tuple[str, str]]:
+        """Transitions that go back to an earlier stage (drawn as loops)."""
+        order = {s.id: i for i, s in enumerate(self.stages)}
+        return frozenset(
+            (s.id, target)
+            for s in self.stages
+            for target in self.next_stages(s)
+            if target in order and order[target] <= order[s.id]
+        )
+
+    def assignments(self, activity: Activity) -> list[tuple[str, Role]]:
+        """(letter, role) pairs in the model's letter order."""
+        letters = list(self.model.letters)
+        ordered = sorted(activity.raci, key=lambda k: letters.index(k) if k in letters else 99)
+        return [(letter, self.role(rid)) for letter in ordered for rid in activity.raci[letter]]
+
+    def accountable_for(self, activity: Activity) -> Role | None:
+        ids = activity.raci.get(self.accountable_letter, ())
+        return self.role(ids[0]) if ids else None
+
+    def entries(self) -> Iterator[tuple[str, BaseModel]]:
+        """(section, entry) for every entry, sections in :data:`SECTIONS` order (a named
+        section, ``models``, holds no references and is left out)."""
+        for name, section in SECTIONS.items():
+            value = getattr(self, name)
+            if section.many:
+                for entry in value:
+                    yield name, entry
+            elif section.shape == "one":
+                yield name, value
+
+    @cached_property
+    def references(self) -> tuple[Reference, ...]:
+        """Every declared reference of the playbook, in section and entry order."""
+        return tuple(ref for name, entry in self.entries() for ref in references_in(name, entry))
+
+    @cached_property
+    def _pointing(self) -> dict[tuple[str, str], tuple[Reference, ...]]:
+        found: dict[tuple[str, str], list[Reference]] = {}
+        for ref in self.references:
+            found.setdefault((ref.target_section, ref.target), []).append(ref)
+        return {key: tuple(value) for key, value in found.items()}
+
+    def pointing_at(self, section: str, ident: str) -> tuple[Reference, ...]:
+        """The references to entry ``ident`` of ``section`` (who points at this role …)."""
+        return self._pointing.get((section, ident), ())
+
+    @cached_property
+    def people_index(self) -> dict[str, tuple[str, ...]]:
+        """Person name → role ids: holders plus the ``people`` section, in role order."""
+        found: dict[str, list[str]] = {}
+        for role in self.roles:
+            for holder in role.holders:
+                found.setdefault(holder, []).append(role.id)
+        for person in self.people:
+            bucket = found.setdefault(person.name, [])
+            bucket.extend(r for r in person.roles if r not in bucket)
+        order = {role.id: i for i, role in enumerate(self.roles)}
+        return {
+            name: tuple(sorted(set(ids), key=lambda r: order.get(r, 0)))
+            for name, ids in sorted(found.items())
+        }
+
+    def holders_of(self, role: Role) -> list[str]:
+        return [name for name, ids in self.people_index.items() if role.id in ids]
+
+    @property
+    def people_with_pages(self) -> list[str]:
+        """Everyone holding two or more roles, plus everyone named under ``people``."""
+        listed = {p.name for p in self.people}
+        return [name for name, ids in self.people_index.items() if len(ids) >= 2 or name in listed]

@@ -1,0 +1,117 @@
+"""The whole validated playbook as JSON (``playbook-json/1``), and the JSON Schemas offered
+beside it.
+
+The JSON export is the validated model with the sections and keys of the YAML, defaults
+filled in and unset optional fields left out, plus two keys of its own: ``format``
+(``"playbook-json/1"``) and ``generator`` (``{"name", "version"}``). Dates are ISO strings
+(``2026-01-15``) and durations are objects ``{value, unit, business}`` (``4 business hours`` →
+``{"value": 4, "unit": "hour", "business": true}``). Its JSON Schema is
+:func:`export_json_schema`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from .. import __version__
+from ..model import DURATION_UNITS, DurationValue, Playbook, json_schema
+from ..text import json_text
+
+JSON_FORMAT = "playbook-json/1"
+
+
+def playbook_json(playbook: Playbook) -> str:
+    """The whole validated playbook as JSON (``playbook-json/1``; see the module docstring).
+
+    Args:
+        playbook: A validated playbook.
+
+    Returns:
+        Indented JSON text ending with a newline.
+    """
+    # mode="python": the JSON mode makes pydantic warn on the tuple-typed raci letters.
+    data = playbook.model_dump(mode="python", by_alias=True, exclude_none=True)
+    document = {
+        "format": JSON_FORMAT,
+        "generator": {"name": "playbook", "version": __version__},
+        **data,
+    }
+    return json_text(document) + "\n"
+
+
+DURATION_JSON_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "A duration: 4 business hours is {value: 4, unit: hour, business: true}.",
+    "properties": {
+        "value": {"type": "number", "exclusiveMinimum": 0},
+        "unit": {"enum": list(dict.fromkeys(unit for unit, _ in DURATION_UNITS.values()))},
+        "business": {"type": "boolean"},
+    },
+    "required": ["value", "unit", "business"],
+    "additionalProperties": False,
+}
+
+
+def _replace(node: Any, old: dict[str, Any], new: dict[str, Any]) -> Any:
+    if node == old:
+        return new
+    if isinstance(node, dict):
+        return {key: _replace(value, old, new) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_replace(value, old, new) for value in node]
+    return node
+
+
+def export_json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of :func:`playbook_json`'s output.
+
+    Derived from the model's serialization schema, with durations as objects and the
+    ``format`` and ``generator`` keys added.
+
+    Returns:
+        The schema as a dict, ready for ``json.dumps``.
+    """
+    schema = Playbook.model_json_schema(mode="serialization", by_alias=True)
+    duration_text = TypeAdapter(DurationValue).json_schema(mode="serialization")
+    schema = _replace(schema, duration_text, DURATION_JSON_SCHEMA)
+    properties = {
+        "format": {"const": JSON_FORMAT},
+        "generator": {
+            "type": "object",
+            "properties": {"name": {"type": "string"}, "version": {"type": "string"}},
+            "required": ["name", "version"],
+            "additionalProperties": False,
+        },
+        **schema.pop("properties"),
+    }
+    return {
+        **schema,
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "playbook-export.schema.json",
+        "title": "Responsibility playbook export (playbook-json/1)",
+        "description": (
+            "The validated playbook: sections as in the YAML, defaults filled in, dates as "
+            "YYYY-MM-DD, durations as {value, unit, business}."
+        ),
+        "properties": properties,
+        "required": ["format", "generator", *schema.get("required", [])],
+    }
+
+
+def _dumped(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+
+
+def schema_text(playbook: Playbook) -> str:
+    """The file ``playbook.schema.json``: :func:`export_json_schema` (the same for every
+    playbook)."""
+    return _dumped(export_json_schema())
+
+
+def yaml_schema_text(playbook: Playbook) -> str:
+    """The file ``yaml.schema.json``: the schema of the YAML files, what editors use (the same
+    for every playbook)."""
+    return _dumped(json_schema())

@@ -1,0 +1,92 @@
+"""The site: model → ``{page path: Markdown}``, the navigation and the assets. No I/O.
+
+The page plan (:mod:`.plan`) says which pages there are; each page's view (:mod:`.views`)
+is drawn by its template (:mod:`.templates`); user text reaches a page only through the
+filters of :mod:`.markdown`. The same playbook always gives the same pages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+import jinja2
+
+from ..model import Playbook
+from .markdown import EXTENSIONS, md, md_inline, safe_url, text, title_text, tooltip
+from .page import Glossary, front_matter, tidy
+from .plan import ASSETS, Plan
+from .slugs import slugify, unique_slugs
+from .standalone import standalone_page, standalone_pages
+from .templates import TemplateFailure, make_environment, render_template
+from .views import Context, Lookups
+
+__all__ = [
+    "EXTENSIONS",
+    "Site",
+    "TemplateFailure",
+    "make_environment",
+    "md",
+    "md_inline",
+    "render",
+    "safe_url",
+    "slugify",
+    "standalone_page",
+    "standalone_pages",
+    "text",
+    "tidy",
+    "title_text",
+    "tooltip",
+    "unique_slugs",
+]
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything the generator produces for one playbook."""
+
+    pages: dict[str, str]
+    """Page path → Markdown."""
+    nav: list[Any]
+    """The navigation, in MkDocs' syntax."""
+    titles: dict[str, str]
+    """Page path → its title (plain text)."""
+    assets: dict[str, str] = field(default_factory=dict)
+    """The stylesheet and script the pages use, by path."""
+    printable: dict[str, str] = field(default_factory=dict)
+    """Path of a standalone printable page → the page it prints (see
+    :func:`standalone_pages`)."""
+
+
+def render(
+    playbook: Playbook,
+    env: jinja2.Environment | None = None,
+    *,
+    directory_urls: bool = True,
+) -> Site:
+    """The pages, navigation and assets of ``playbook``. Pure and deterministic.
+
+    Raises:
+        TemplateFailure: A template could not be read or rendered.
+    """
+    env = env or make_environment()
+    plan = Plan(playbook, directory_urls=directory_urls)
+    lookups = Lookups(playbook)
+    glossary = Glossary(playbook)
+    pages: dict[str, str] = {}
+    titles: dict[str, str] = {}
+    printable: dict[str, str] = {}
+    for page in plan.pages:
+        context = Context(playbook, plan, lookups, plan.links_from(page.path))
+        view = page.kind.view(context, page.ident)
+        names = {f.name: getattr(view, f.name) for f in fields(view)}
+        body = render_template(
+            env, page.kind.template, page=page.path, page_title=page.title, pb=playbook, **names
+        )
+        markdown = tidy(body) + glossary.abbreviations(body)
+        pages[page.path] = front_matter(page.title, wide=page.kind.wide) + markdown
+        titles[page.path] = page.title
+        if page.kind.printable:
+            printable[plan.target("printable", page.ident)] = page.path
+    assets = {path: render_template(env, path) for path in ASSETS}
+    return Site(pages, plan.navigation(), titles, assets, printable)

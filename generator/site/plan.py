@@ -1,0 +1,295 @@
+"""The page plan: one table of page kinds, read for rendering, the navigation and every link.
+
+A page kind says where its pages go (``roles/{}.md``), what each is called, where it sits in
+the navigation, which template draws it and which view feeds that template. A link to a
+thing (a role, a stage, an activity's row in the matrix, an engagement's printable page) is
+made from the same table by :meth:`Plan.target`, so a path is written down once.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from typing import Any, Literal
+
+from ..model import Activity, Playbook
+from ..outputs import ENGAGEMENT_PAGE, OUTPUTS
+from . import views
+from .markdown import text, title_text
+from .slugs import unique_slugs
+
+SPLIT_MATRIX_AT = 150
+"""Activities above which the matrix becomes one page per area."""
+NAV_CHILDREN_MAX = 40
+"""Sections with more entries list only their index page in the navigation."""
+
+CSS_PATH = "assets/playbook.css"
+JS_PATH = "assets/playbook.js"
+ASSETS = (CSS_PATH, JS_PATH)
+"""Files of the site drawn from templates of the same name."""
+
+FILES = {"printable": ENGAGEMENT_PAGE} | {output.key: output.path for output in OUTPUTS}
+"""Files of the site that pages link to, by kind: an engagement's printable page (see
+:mod:`generator.site.standalone`) and the produced files of :data:`generator.outputs.OUTPUTS`
+(the downloads the RACI page offers)."""
+
+Nav = Literal["top", "index", "child"]
+
+
+@dataclass(frozen=True)
+class PageKind:
+    """One kind of page.
+
+    Attributes:
+        name: The kind, as links name it (``role``).
+        path: Where its pages go; ``{}`` is the page's key (an id, or a slug for people
+            and areas).
+        template: The template that draws it.
+        title: The page title, from the playbook and the page's id.
+        entries: The ids of its pages, in order (``""`` for a kind with one page); none when
+            the playbook has nothing for it.
+        section: Its section of the navigation.
+        nav: ``top`` (a section of one page), ``index`` (a section's first page) or
+            ``child`` (listed under the section when it has at most ``NAV_CHILDREN_MAX``).
+        view: Builds the view its template receives.
+        wide: Material's sidebars are hidden to give a table room.
+        printable: Each page also has a standalone printable copy (``FILES["printable"]``).
+    """
+
+    name: str
+    path: str
+    template: str
+    title: Callable[[Playbook, str], str]
+    entries: Callable[[Plan], Sequence[str]]
+    section: str
+    nav: Nav
+    view: Callable[[views.Context, str], Any]
+    wide: bool = False
+    printable: bool = False
+
+
+def _one(plan: Plan) -> Sequence[str]:
+    return ("",)
+
+
+def _one_if(present: Callable[[Plan], object]) -> Callable[[Plan], Sequence[str]]:
+    return lambda plan: ("",) if present(plan) else ()
+
+
+def _fixed(title: str) -> Callable[[Playbook, str], str]:
+    return lambda playbook, ident: title
+
+
+def _ids(section: str) -> Callable[[Plan], Sequence[str]]:
+    return lambda plan: [entry.id for entry in getattr(plan.playbook, section)]
+
+
+def _name(section: str) -> Callable[[Playbook, str], str]:
+    """The title of an entry of ``section``: its name."""
+
+    def title(playbook: Playbook, ident: str) -> str:
+        entry = playbook.find(section, ident)
+        return str(entry.name) if entry is not None else ident
+
+    return title
+
+
+def _areas(plan: Plan) -> Sequence[str]:
+    return list(plan.areas) if plan.split else []
+
+
+def _people(plan: Plan) -> Sequence[str]:
+    return plan.playbook.people_with_pages
+
+
+_RACI = "Who does what (RACI)"
+
+# The table is aligned by hand: one page kind per entry, in the navigation's order.
+# fmt: off
+KINDS: tuple[PageKind, ...] = (
+    PageKind("home", "index.md", "index.md.j2", lambda pb, _: pb.organisation.name,
+             _one, "Overview", "top", views.home_view),
+    PageKind("lifecycle", "lifecycle/index.md", "lifecycle.md.j2", _fixed("Lifecycle"),
+             _one, "Lifecycle", "index", views.lifecycle_view),
+    PageKind("stage", "lifecycle/{}.md", "stage.md.j2", _name("stages"),
+             _ids("stages"), "Lifecycle", "child", views.stage_view),
+    PageKind("handoffs", "handoffs/index.md", "handoffs.md.j2", _fixed("Handoffs"),
+             _one, "Handoffs", "index", views.handoffs_view),
+    PageKind("handoff", "handoffs/{}.md", "handoff.md.j2", views.handoff_title,
+             _ids("handoffs"), "Handoffs", "child", views.handoff_view),
+    PageKind("raci", "raci/index.md", "raci.md.j2", _fixed(_RACI),
+             _one_if(lambda plan: not plan.split), "RACI", "index", views.matrix_view,
+             wide=True),
+    PageKind("areas", "raci/index.md", "raci-areas.md.j2", _fixed(_RACI),
+             _one_if(lambda plan: plan.split), "RACI", "index", views.areas_view),
+    PageKind("area", "raci/{}.md", "raci.md.j2", lambda pb, area: f"RACI: {area}",
+             _areas, "RACI", "child", views.matrix_view, wide=True),
+    PageKind("teams", "teams/index.md", "teams.md.j2", _fixed("Teams"),
+             _one, "Teams", "index", views.teams_view),
+    PageKind("team", "teams/{}.md", "team.md.j2", _name("teams"),
+             _ids("teams"), "Teams", "child", views.team_view),
+    PageKind("roles", "roles/index.md", "roles.md.j2", _fixed("Roles"),
+             _one, "Roles", "index", views.roles_view),
+    PageKind("role", "roles/{}.md", "role.md.j2", _name("roles"),
+             _ids("roles"), "Roles", "child", views.role_view),
+    PageKind("people", "people/index.md", "people.md.j2", _fixed("People"),
+             _one_if(_people), "People", "index", views.people_view),
+    PageKind("person", "people/{}.md", "person.md.j2", lambda pb, name: name,
+             _people, "People", "child", views.person_view),
+    PageKind("engagements", "engagements/index.md", "engagements.md.j2", _fixed("Engagements"),
+             _one_if(_ids("engagements")), "Engagements", "index", views.engagements_view),
+    PageKind("engagement", "engagements/{}.md", "engagement.md.j2", _name("engagements"),
+             _ids("engagements"), "Engagements", "child", views.engagement_view,
+             printable=True),
+    PageKind("cadences", "cadences.md", "cadences.md.j2", _fixed("Cadences"),
+             _one_if(_ids("cadences")), "Cadences", "top", views.cadences_view),
+    PageKind("glossary", "glossary.md", "glossary.md.j2", _fixed("Glossary"),
+             _one_if(lambda plan: plan.playbook.glossary), "Glossary", "top",
+             views.glossary_view),
+    PageKind("changes", "changes.md", "changes.md.j2", _fixed("Changes"),
+             _one_if(lambda plan: plan.playbook.changelog), "Changes", "top",
+             views.changes_view),
+)
+# fmt: on
+KIND = {kind.name: kind for kind in KINDS if kind.name != "areas"}
+"""Page kinds by name (``areas`` and ``raci`` share their path: links say ``raci``)."""
+
+
+@lru_cache(maxsize=1 << 16)
+def _relative(target: str, start: str) -> str:
+    """``posixpath.relpath``, remembered: a playbook links few folders to many pages."""
+    return posixpath.relpath(target, start)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the plan: where it goes, its kind and id, its title."""
+
+    path: str
+    kind: PageKind
+    ident: str
+    title: str
+
+
+class Plan:
+    """The pages of one playbook, and where every thing of it lives."""
+
+    def __init__(self, playbook: Playbook, *, directory_urls: bool = True) -> None:
+        self.playbook: Playbook = playbook
+        self.directory_urls = directory_urls
+        self.person_slug = unique_slugs(playbook.people_with_pages, "person")
+        self.split: bool = len(playbook.activities) > SPLIT_MATRIX_AT
+        self.areas: dict[str, list[Activity]] = {}
+        for activity in playbook.activities:
+            self.areas.setdefault(area_of(activity), []).append(activity)
+        self.area_slug = unique_slugs(sorted(self.areas), "area")
+
+    @cached_property
+    def pages(self) -> list[Page]:
+        """Every page, in the order of the table."""
+        return [
+            Page(self.path(kind, ident), kind, ident, kind.title(self.playbook, ident))
+            for kind in KINDS
+            for ident in kind.entries(self)
+        ]
+
+    def path(self, kind: PageKind, ident: str = "") -> str:
+        if kind.name == "person":
+            return kind.path.format(self.person_slug[ident])
+        if kind.name == "area":
+            return kind.path.format(self.area_slug[ident])
+        return kind.path.format(ident)
+
+    def target(self, kind: str, ident: str = "") -> str:
+        """The page (or file) a link to ``kind`` ``ident`` goes to: an activity is a row of
+        the matrix page that shows it."""
+        if kind == "activity":
+            activity = self.playbook.activity(ident)
+            return self.path(KIND["area"], area_of(activity)) if self.split else "raci/index.md"
+        if kind in FILES:
+            return FILES[kind].format(ident)
+        return self.path(KIND[kind], ident)
+
+    def page_url(self, page: str) -> str:
+        """The URL path of a page relative to the site root, as MkDocs makes it."""
+        return page_url(page, directory_urls=self.directory_urls)
+
+    def navigation(self) -> list[Any]:
+        """The navigation in MkDocs' syntax: a section per kind's ``section``, its children
+        listed when there are at most ``NAV_CHILDREN_MAX``."""
+        nav: list[Any] = []
+        sections: dict[str, list[Any]] = {}
+        children: dict[str, list[Page]] = {}
+        for page in self.pages:
+            section = page.kind.section
+            if page.kind.nav == "top":
+                nav.append({section: page.path})
+            elif page.kind.nav == "index":
+                sections[section] = [page.path]
+                children[section] = []
+                nav.append({section: sections[section]})
+            else:
+                children[section].append(page)
+        for section, pages in children.items():
+            if len(pages) <= NAV_CHILDREN_MAX:
+                sections[section] += [{title_text(p.title): p.path} for p in pages]
+        return nav
+
+    def links_from(self, here: str) -> Links:
+        return Links(self, here)
+
+
+def page_url(page: str, *, directory_urls: bool = True) -> str:
+    """The URL path of a page relative to the site root, as MkDocs makes it:
+    ``roles/owner.md`` → ``roles/owner/`` (``roles/owner.html`` without directory URLs)."""
+    if not directory_urls:
+        return page[:-3] + ".html"
+    if page == "index.md":
+        return ""
+    if page.endswith("/index.md"):
+        return page[: -len("index.md")]
+    return page[:-3] + "/"
+
+
+def area_of(activity: Activity) -> str:
+    """The matrix group of an activity: its area, else ``Other``."""
+    return activity.area or "Other"
+
+
+class Links:
+    """Links from one page to the things of the playbook, made from the plan."""
+
+    def __init__(self, plan: Plan, here: str) -> None:
+        self.plan = plan
+        self.here = here
+        self.folder = posixpath.dirname(here) or "."
+        url = plan.page_url(here)
+        base = url.rstrip("/") if url.endswith("/") or not url else posixpath.dirname(url)
+        self.base = base or "."
+
+    def url(self, kind: str, ident: str = "") -> str:
+        """A Markdown link target (MkDocs rewrites it to the page's URL)."""
+        rel = _relative(self.plan.target(kind, ident), self.folder)
+        return f"{rel}#{ident}" if kind == "activity" else rel
+
+    def href(self, kind: str, ident: str = "") -> str:
+        """A link in raw HTML, which MkDocs does not rewrite: the page's URL, relative."""
+        target = self.plan.target(kind, ident)
+        if kind in FILES:
+            return posixpath.relpath(target, self.base)
+        dest = self.plan.page_url(target)
+        rel = _relative(dest or ".", self.base)
+        if rel == ".":
+            rel = "./"
+        elif dest.endswith("/") or not dest:
+            rel += "/"
+        return f"{rel}#{ident}" if kind == "activity" else rel
+
+    def link(self, kind: str, ident: str, name: str) -> views.Link:
+        return views.Link(name, self.url(kind, ident))
+
+    def markdown(self, kind: str, ident: str, name: str) -> str:
+        """A Markdown link, as :class:`views.Link` writes it (without making one)."""
+        return f"[{text(name)}]({self.url(kind, ident)})"

@@ -1,0 +1,353 @@
+"""Views of the overview pages: ``home``, the RACI matrix (``raci``, ``areas``, ``area``),
+``engagements``, ``engagement``, ``cadences``, ``glossary`` and ``changes``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ...model import (
+    Activity,
+    Cadence,
+    Change,
+    Engagement,
+    GlossaryEntry,
+    Handoff,
+    Organisation,
+    Team,
+)
+from ...outputs import OUTPUTS
+from ..matrix import matrix_html
+from .common import Context, LetterInfo, Link, legend, letter_info
+from .lifecycle import StageRow, lifecycle_diagram, stage_rows
+from .organisation import TeamRow, team_rows
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    roles: int
+    teams: int
+    activities: int
+    stages: int
+    handoffs: int
+    engagements: int
+
+
+@dataclass(frozen=True, slots=True)
+class Sections:
+    """Links to the sections' index pages."""
+
+    lifecycle: str
+    handoffs: str
+    raci: str
+    teams: str
+    roles: str
+    engagements: str | None
+    """None when the playbook has no engagements."""
+
+
+@dataclass(frozen=True, slots=True)
+class Download:
+    """A file the RACI page offers."""
+
+    link: Link
+    """Its link (its name is the link's label: ``CSV``, ``Excel``)."""
+    schemas: tuple[Link, ...]
+    """The files that document it (``its schema``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AreaRow:
+    link: Link
+    activities: int
+    roles: int
+    """Roles holding a letter in the area."""
+
+
+@dataclass(frozen=True, slots=True)
+class EngagementRow:
+    engagement: Engagement
+    link: Link
+    party: Link
+
+
+@dataclass(frozen=True, slots=True)
+class NamedRole:
+    name: str
+    note: str | None
+    """The activity's note for the role (Markdown)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RoleGroup:
+    key: str
+    roles: tuple[NamedRole, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeRow:
+    activity: Activity
+    link: Link
+    party: tuple[RoleGroup, ...]
+    """The outside party's roles on the activity, by letter."""
+    client: tuple[RoleGroup, ...]
+    """The client's roles on the activity, by letter."""
+
+
+@dataclass(frozen=True, slots=True)
+class OutOfScope:
+    activity: Activity
+    team: str | None
+    """The team that does it instead (None when no role is named for it)."""
+    doers: tuple[str, ...]
+    """The roles that do it (its R, else its D, else its accountable role)."""
+    owner: str | None
+    """The accountable role, when it is not among ``doers``."""
+
+
+@dataclass(frozen=True, slots=True)
+class BoundaryHandoff:
+    handoff: Handoff
+    link: Link
+    sla: str
+
+
+@dataclass(frozen=True, slots=True)
+class Signatory:
+    role: str
+    team: str
+
+
+@dataclass(frozen=True, slots=True)
+class CadenceRow:
+    cadence: Cadence
+    chair: Link | None
+    attendees: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class HomeView:
+    organisation: Organisation
+    maintainer: Link | None
+    accountable: LetterInfo
+    legend: tuple[LetterInfo, ...]
+    teams: tuple[TeamRow, ...]
+    stages: tuple[StageRow, ...]
+    diagram: str
+    """The lifecycle diagram, as one HTML block (``""`` without stages)."""
+    counts: Counts
+    sections: Sections
+
+
+@dataclass(frozen=True)
+class MatrixView:
+    legend: tuple[LetterInfo, ...]
+    accountable: LetterInfo
+    downloads: tuple[Download, ...]
+    """The produced files, in the registry's order (on the matrix's first page only)."""
+    all_areas: str | None
+    """On a page of one area: the link to the list of areas."""
+    matrix: str
+    """The filterable matrix (HTML) and its notes (Markdown)."""
+
+
+@dataclass(frozen=True)
+class AreasView:
+    legend: tuple[LetterInfo, ...]
+    downloads: tuple[Download, ...]
+    activities: int
+    areas: tuple[AreaRow, ...]
+
+
+@dataclass(frozen=True)
+class EngagementsView:
+    engagements: tuple[EngagementRow, ...]
+
+
+@dataclass(frozen=True)
+class EngagementView:
+    engagement: Engagement
+    organisation: Organisation
+    party: Team
+    client_contact: Link | None
+    party_contact: Link | None
+    printable: str
+    """The URL (raw HTML) of the engagement's standalone printable page."""
+    in_scope: tuple[ScopeRow, ...]
+    out_of_scope: tuple[OutOfScope, ...]
+    accountable: LetterInfo
+    approver: str | None
+    review_window: str | None
+    """The review window with the clock it runs on (the approver's)."""
+    boundary: tuple[BoundaryHandoff, ...]
+    """Handoffs between the outside party and another team."""
+    signatories: tuple[Signatory, ...]
+
+
+@dataclass(frozen=True)
+class CadencesView:
+    cadences: tuple[CadenceRow, ...]
+
+
+@dataclass(frozen=True)
+class GlossaryView:
+    entries: tuple[GlossaryEntry, ...]
+    """Sorted by term, ignoring case."""
+
+
+@dataclass(frozen=True)
+class ChangesView:
+    changes: tuple[Change, ...]
+    """Newest first."""
+
+
+def home_view(ctx: Context, ident: str) -> HomeView:
+    pb, url = ctx.pb, ctx.links.url
+    org = pb.organisation
+    return HomeView(
+        organisation=org,
+        maintainer=ctx.role(org.maintainer) if org.maintainer else None,
+        accountable=letter_info(pb, pb.accountable_letter),
+        legend=legend(pb),
+        teams=team_rows(ctx),
+        stages=stage_rows(ctx),
+        diagram=lifecycle_diagram(ctx),
+        counts=Counts(
+            roles=len(pb.roles),
+            teams=len(pb.teams),
+            activities=len(pb.activities),
+            stages=len(pb.stages),
+            handoffs=len(pb.handoffs),
+            engagements=len(pb.engagements),
+        ),
+        sections=Sections(
+            lifecycle=url("lifecycle"),
+            handoffs=url("handoffs"),
+            raci=url("raci"),
+            teams=url("teams"),
+            roles=url("roles"),
+            engagements=url("engagements") if pb.engagements else None,
+        ),
+    )
+
+
+def _downloads(ctx: Context) -> tuple[Download, ...]:
+    """The produced files of :data:`OUTPUTS`, each with the files that document it."""
+    url = ctx.links.url
+    return tuple(
+        Download(
+            Link(output.label, url(output.key)),
+            tuple(Link(o.label, url(o.key)) for o in OUTPUTS if o.describes == output.path),
+        )
+        for output in OUTPUTS
+        if output.describes is None
+    )
+
+
+def matrix_view(ctx: Context, ident: str) -> MatrixView:
+    """The matrix of every activity (``ident`` empty) or of one area."""
+    pb, plan = ctx.pb, ctx.plan
+    groups = [(ident, plan.areas[ident])] if ident else list(plan.areas.items())
+    caption = f"RACI: {ident}" if ident else "Who does what (RACI)"
+    return MatrixView(
+        legend=legend(pb),
+        accountable=letter_info(pb, pb.accountable_letter),
+        downloads=() if ident else _downloads(ctx),
+        all_areas=ctx.links.url("raci") if ident else None,
+        matrix=matrix_html(ctx, groups, caption),
+    )
+
+
+def areas_view(ctx: Context, ident: str) -> AreasView:
+    lookups = ctx.lookups
+    return AreasView(
+        legend=legend(ctx.pb),
+        downloads=_downloads(ctx),
+        activities=len(ctx.pb.activities),
+        areas=tuple(
+            AreaRow(
+                Link(area, ctx.links.url("area", area)),
+                len(activities),
+                len(lookups.roles_with_letters(activities)),
+            )
+            for area, activities in ctx.plan.areas.items()
+        ),
+    )
+
+
+def engagements_view(ctx: Context, ident: str) -> EngagementsView:
+    return EngagementsView(
+        engagements=tuple(
+            EngagementRow(e, ctx.engagement(e), ctx.team(e.party)) for e in ctx.pb.engagements
+        )
+    )
+
+
+def _scope_row(ctx: Context, engagement: Engagement, activity: Activity) -> ScopeRow:
+    pb = ctx.pb
+    party: list[RoleGroup] = []
+    client: list[RoleGroup] = []
+    for key in pb.letter_order:
+        sides: tuple[list[NamedRole], list[NamedRole]] = ([], [])
+        for role_id in activity.raci.get(key, ()):
+            role = pb.role(role_id)
+            named = NamedRole(role.name, activity.notes.get(role_id))
+            sides[0 if role.team == engagement.party else 1].append(named)
+        for side, groups in zip(sides, (party, client), strict=True):
+            if side:
+                groups.append(RoleGroup(key, tuple(side)))
+    return ScopeRow(activity, ctx.activity(activity), tuple(party), tuple(client))
+
+
+def _out_of_scope(ctx: Context, activity: Activity) -> OutOfScope:
+    pb = ctx.pb
+    owner = pb.accountable_for(activity)
+    fallback = [owner.id] if owner else []
+    doers = list(activity.raci.get("R") or activity.raci.get("D") or fallback)
+    return OutOfScope(
+        activity=activity,
+        team=pb.team_of(doers[0]).name if doers else None,
+        doers=tuple(pb.role(rid).name for rid in doers),
+        owner=owner.name if owner and owner.id not in doers else None,
+    )
+
+
+def engagement_view(ctx: Context, ident: str) -> EngagementView:
+    pb = ctx.pb
+    e = pb.engagement(ident)
+    approvals = e.approvals
+    window = approvals.review_window if approvals else None
+    return EngagementView(
+        engagement=e,
+        organisation=pb.organisation,
+        party=pb.team(e.party),
+        client_contact=ctx.role(e.client_contact) if e.client_contact else None,
+        party_contact=ctx.role(e.party_contact) if e.party_contact else None,
+        printable=ctx.links.href("printable", e.id),
+        in_scope=tuple(_scope_row(ctx, e, pb.activity(aid)) for aid in e.in_scope),
+        out_of_scope=tuple(_out_of_scope(ctx, pb.activity(aid)) for aid in e.out_of_scope),
+        accountable=letter_info(pb, pb.accountable_letter),
+        approver=pb.role(approvals.approver).name if approvals else None,
+        review_window=pb.review_clock(e).words(window) if window else None,
+        boundary=tuple(
+            BoundaryHandoff(h, ctx.handoff(h), ctx.sla(h))
+            for h in ctx.lookups.boundary.get(e.party, ())
+        ),
+        signatories=tuple(Signatory(pb.role(r).name, pb.team_of(r).name) for r in e.sign_off),
+    )
+
+
+def cadences_view(ctx: Context, ident: str) -> CadencesView:
+    return CadencesView(
+        cadences=tuple(
+            CadenceRow(c, ctx.role(c.chair) if c.chair else None, ctx.roles(c.attendees))
+            for c in ctx.pb.cadences
+        )
+    )
+
+
+def glossary_view(ctx: Context, ident: str) -> GlossaryView:
+    return GlossaryView(entries=tuple(sorted(ctx.pb.glossary, key=lambda g: g.term.lower())))
+
+
+def changes_view(ctx: Context, ident: str) -> ChangesView:
+    return ChangesView(changes=tuple(sorted(ctx.pb.changelog, key=lambda c: c.date, reverse=True)))

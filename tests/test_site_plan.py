@@ -1,0 +1,456 @@
+"""The page plan and what pages claim, checked against the model: every link of a
+``render --out`` tree resolves inside it, every count of a letter a page states is the
+model's, every clock a page names is the model's, and every name a template may use is in
+REFERENCE.md.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import posixpath
+import re
+import sys
+import typing
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from conftest import EXAMPLE, ROOT, write_tree
+from markdown.extensions.toc import slugify as toc_slug
+
+from generator.cli import cli
+from generator.model import Playbook
+from generator.site import plan, render, text, views
+from generator.site.templates import BUILTIN_TEMPLATES, FILTERS, PAGE_NAMES
+from generator.validate import check
+
+
+def _synth() -> ModuleType:
+    """benchmarks/synth.py of this checkout (the benchmarks are not an installed package)."""
+    name = "benchmarks_synth_under_test"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / "synth.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+@pytest.fixture(scope="module")
+def medium(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("medium") / "playbook"
+    _synth().write("M", folder, seed=0)
+    return folder
+
+
+@pytest.fixture(scope="module", params=["example", "medium"])
+def source(request: pytest.FixtureRequest) -> Path:
+    if request.param == "example":
+        return EXAMPLE
+    folder: Path = request.getfixturevalue("medium")
+    return folder
+
+
+def valid(folder: Path) -> Playbook:
+    result = check(folder)
+    assert result.playbook is not None, [d.format_text() for d in result.diagnostics]
+    return result.playbook
+
+
+def render_out(source: Path, out: Path, *options: str) -> dict[str, str]:
+    """``playbook render SOURCE --out OUT``: the text files it wrote, by path."""
+    result = CliRunner().invoke(cli, ["render", str(source), "--out", str(out), *options])
+    assert result.exit_code == 0, result.output
+    files = sorted(p for p in out.rglob("*") if p.is_file())
+    return {
+        p.relative_to(out).as_posix(): (
+            p.read_text(encoding="utf-8") if p.suffix in (".md", ".html", ".yml") else ""
+        )
+        for p in files
+    }
+
+
+_MD_LINK = re.compile(r"!?\[(?:[^\]\\]|\\.)*\]\(([^)\s]*)\)")
+_HTML_LINK = re.compile(r"\b(?:href|src)=\"([^\"]*)\"")
+_ID = re.compile(r"\bid=\"([^\"]+)\"|\{ #([\w-]+) \}")
+_HEADING = re.compile(r"^#{1,6} (.+?)(?: \{ #[\w-]+ \})?$", re.MULTILINE)
+_EXTERNAL = re.compile(r"^(https?:|mailto:)")
+
+
+def _anchors(markdown: str) -> set[str]:
+    found = {a or b for a, b in _ID.findall(markdown)}
+    for heading in _HEADING.findall(markdown):
+        plain = re.sub(r"\\(.)", r"\1", re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", heading))
+        found.add(toc_slug(plain.replace("&amp;", "&"), "-"))
+    return found
+
+
+def _page_of_url(url: str, directory_urls: bool) -> list[str]:
+    """The files a site URL (relative to the root) may be built from."""
+    if url.endswith("/") or url == "":
+        return [url + "index.md", url.rstrip("/") + ".md"] if url else ["index.md"]
+    if url.endswith(".html") and not directory_urls:
+        return [url[: -len(".html")] + ".md", url]
+    return [url]
+
+
+def dead_links(tree: dict[str, str], *, directory_urls: bool) -> list[str]:
+    """Every link or image of the tree's pages that goes nowhere inside the tree: Markdown
+    links resolved from the page's file, raw HTML ones from the page's URL."""
+    dead = []
+    anchors = {path: _anchors(content) for path, content in tree.items() if path.endswith(".md")}
+    for page, content in tree.items():
+        if not page.endswith(".md"):
+            continue
+        url = plan.page_url(page, directory_urls=directory_urls)
+        base = url.rstrip("/") if url.endswith("/") or not url else posixpath.dirname(url)
+        for target, raw in [(t, False) for t in _MD_LINK.findall(content)] + [
+            (t, True) for t in _HTML_LINK.findall(content)
+        ]:
+            if _EXTERNAL.match(target):
+                continue
+            address, _, anchor = target.partition("#")
+            if raw:
+                resolved = posixpath.normpath(posixpath.join(base, address)) if address else url
+                resolved = "" if resolved == "." else resolved
+                if address.endswith("/") and resolved:
+                    resolved += "/"
+                files = _page_of_url(resolved, directory_urls) if address else [page]
+            else:
+                folder = posixpath.dirname(page)
+                files = [posixpath.normpath(posixpath.join(folder, address))] if address else [page]
+            found = next((f for f in files if f in tree), None)
+            if found is None:
+                dead.append(f"{page}: {target}")
+            elif anchor and found.endswith(".md") and anchor not in anchors[found]:
+                dead.append(f"{page}: {target} (no #{anchor} in {found})")
+    return dead
+
+
+def test_every_link_and_image_of_render_out_resolves_inside_the_tree(
+    source: Path, tmp_path: Path
+) -> None:
+    tree = render_out(source, tmp_path / "out")
+
+    assert [p for p in tree if p.startswith("downloads/engagement-")], "no printable pages"
+    assert dead_links(tree, directory_urls=True) == []
+    nav = yaml.safe_load(tree[".nav.yml"])["nav"]
+    listed = re.findall(r"'([^']+\.md)'", repr(nav))
+    assert listed and [p for p in listed if p not in tree] == []
+
+
+def test_links_resolve_without_directory_urls_too(tmp_path: Path) -> None:
+    tree = render_out(EXAMPLE, tmp_path / "out", "--no-directory-urls")
+
+    assert dead_links(tree, directory_urls=False) == []
+
+
+def test_a_link_to_a_missing_page_is_reported(tmp_path: Path) -> None:
+    page = '[B](b.md) <a href="../teams/x/">x</a> [C](c.md#nope)'
+    tree = {"roles/a.md": page, "roles/c.md": ""}
+
+    assert dead_links(tree, directory_urls=True) == [
+        "roles/a.md: b.md",
+        "roles/a.md: c.md#nope (no #nope in roles/c.md)",
+        "roles/a.md: ../teams/x/",
+    ]
+
+
+_COUNT_WORDS = re.compile(
+    r"(exactly|at least|at most|between) (one|\d[\d,]*)(?: and (one|\d[\d,]*))?"
+    r" (?:\*\*(?P<key>[A-Z])\*\*|[^()|\n]*?\((?P<named>[A-Z])\))"
+)
+
+
+def _number(word: str) -> int:
+    return 1 if word == "one" else int(word.replace(",", ""))
+
+
+def letter_claims(markdown: str) -> list[tuple[str, int, int | None]]:
+    """Each ``(letter, min, max)`` a page states ("Each row has exactly one **A**", "every
+    activity has at least one Decide (D)")."""
+    claims: list[tuple[str, int, int | None]] = []
+    for match in _COUNT_WORDS.finditer(markdown):
+        how, first, second = match.group(1), _number(match.group(2)), match.group(3)
+        key = match.group("key") or match.group("named")
+        bounds = {
+            "exactly": (first, first),
+            "at least": (first, None),
+            "at most": (0, first),
+            "between": (first, _number(second) if second else None),
+        }[how]
+        claims.append((key, *bounds))
+    return claims
+
+
+def _model_bounds(playbook: Playbook, key: str) -> tuple[str, int, int | None]:
+    letter = playbook.model.letters[key]
+    return key, letter.min or 0, letter.max
+
+
+def _one_activity_playbook(model: str, letters: dict[str, Any]) -> dict[str, str]:
+    """A small valid playbook under ``model`` whose only activity holds ``letters``."""
+    organisation = {"organisation": {"name": "Acme", "model": model}}
+    if letters.get("models"):
+        organisation["models"] = letters.pop("models")
+    return {
+        "playbook/organisation.yaml": yaml.safe_dump(organisation),
+        "playbook/teams.yaml": yaml.safe_dump(
+            {
+                "teams": [{"id": "t", "name": "Team"}],
+                "roles": [{"id": f"r{i}", "name": f"Role {i}", "team": "t"} for i in range(3)],
+                "activities": [{"id": "a", "name": "Work", "raci": letters["raci"]}],
+            }
+        ),
+    }
+
+
+MODELS = {
+    "RACI": {"raci": {"A": "r0", "R": "r1"}},
+    "DACI": {"raci": {"D": "r0", "A": "r1"}},
+    "at-least-one": {
+        "models": {
+            "CUSTOM": {
+                "letters": {
+                    "D": {"name": "Decide", "min": 1, "accountable": True},
+                    "P": {"name": "Perform"},
+                }
+            }
+        },
+        "raci": {"D": ["r0", "r1"], "P": "r2"},
+    },
+    "between": {
+        "models": {
+            "CUSTOM": {
+                "letters": {"D": {"name": "Decide", "min": 1, "max": 3, "accountable": True}}
+            }
+        },
+        "raci": {"D": ["r0", "r1"]},
+    },
+    "no-count": {
+        "models": {
+            "CUSTOM": {
+                "letters": {
+                    "D": {"name": "Decide", "accountable": True},
+                    "P": {"name": "Perform", "min": 1},
+                }
+            }
+        },
+        "raci": {"D": ["r0", "r1"], "P": "r2"},
+    },
+}
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+def test_every_count_of_a_letter_a_page_states_is_the_models(name: str, tmp_path: Path) -> None:
+    spec = dict(MODELS[name])
+    model = "CUSTOM" if "models" in spec else name
+    write_tree(tmp_path, _one_activity_playbook(model, spec))
+    playbook = valid(tmp_path / "playbook")
+
+    pages = render(playbook).pages
+    claims = [(page, claim) for page, md in pages.items() for claim in letter_claims(md)]
+
+    wrong = [(p, c) for p, c in claims if c != _model_bounds(playbook, c[0])]
+    assert wrong == []
+    accountable = playbook.accountable_letter
+    stated = {page for page, claim in claims if claim[0] == accountable}
+    if playbook.requirement_phrase(accountable):
+        assert {"index.md", "raci/index.md"} <= stated
+    else:
+        assert stated == set(), "a page claims a count the model does not set"
+
+
+def test_pages_of_the_example_and_m_claim_only_the_models_counts(source: Path) -> None:
+    playbook = valid(source)
+
+    pages = render(playbook).pages
+    claims = {claim for md in pages.values() for claim in letter_claims(md)}
+
+    assert claims, "the pages state the accountable letter's count"
+    assert {c for c in claims if c != _model_bounds(playbook, c[0])} == set()
+
+
+def test_the_claim_reader_reads_the_forms_pages_use() -> None:
+    page = (
+        "every activity has at least one Decide (D). Each row has exactly one **A**. "
+        "Each row has between 1 and 3 **P**."
+    )
+    assert letter_claims(page) == [("D", 1, None), ("A", 1, 1), ("P", 1, 3)]
+
+
+def test_the_clock_each_page_names_is_the_models(source: Path) -> None:
+    playbook = valid(source)
+    pages = render(playbook).pages
+
+    for handoff in playbook.handoffs:
+        page = pages[f"handoffs/{handoff.id}.md"]
+        clock = playbook.sla_clock(handoff)
+        for duration in handoff.sla.values():
+            assert text(clock.words(duration)) in page, handoff.id
+        if any(d.business for d in handoff.sla.values()):
+            owner = f"{clock.team}'s" if clock.team else "the organisation's"
+            assert f"on {text(owner)} business hours: {text(clock.describe())}" in page
+            receiver = pages[f"roles/{handoff.to}.md"]
+            assert f"({text(clock.describe())})" in receiver
+    for stage in playbook.stages:
+        if stage.max_duration:
+            words = playbook.stage_clock(stage).words(stage.max_duration)
+            row = f"| Time allowed in the stage | {text(words)} |"
+            assert row in pages[f"lifecycle/{stage.id}.md"]
+    for engagement in playbook.engagements:
+        window = engagement.approvals.review_window if engagement.approvals else None
+        if window:
+            words = playbook.review_clock(engagement).words(window)
+            assert f"within **{text(words)}**" in pages[f"engagements/{engagement.id}.md"]
+
+
+def test_a_stage_owned_by_a_team_with_its_own_hours_names_that_teams_clock(
+    tmp_path: Path,
+) -> None:
+    """Only the owner's team sets hours: the stage page, the handoff page and ``check`` all
+    reason about that team's clock, not the assumed default."""
+    write_tree(
+        tmp_path,
+        {
+            "playbook/playbook.yaml": """\
+organisation: {name: Acme}
+teams:
+  - {id: ops, name: Ops, business_hours: {start: "08:00", end: "16:00", timezone: Europe/Paris}}
+  - {id: sales, name: Sales}
+roles:
+  - {id: lead, name: Lead, team: ops}
+  - {id: rep, name: Rep, team: sales}
+stages:
+  - {id: new, name: New, owner: lead, max_duration: 2 business days, next: [done]}
+  - {id: done, name: Done, owner: rep, terminal: true}
+handoffs:
+  - {id: pass, from: rep, to: lead, stage: new, sla: {accept: 4 business hours, close: 1 day}}
+activities:
+  - {id: a, name: Work, raci: {A: lead, R: rep}}
+""",
+        },
+    )
+    result = check(tmp_path / "playbook")
+    assert result.playbook is not None
+    playbook = result.playbook
+
+    pages = render(playbook).pages
+
+    stage = pages["lifecycle/new.md"]
+    assert "2 business days (Mon–Fri 08:00–16:00 Europe/Paris)" in stage
+    handoff = pages["handoffs/pass.md"]
+    assert "accept within 4 business hours (Mon–Fri 08:00–16:00 Europe/Paris)" in handoff
+    assert "close within 1 day (calendar time)" in handoff
+    assert "run on Ops's business hours: Mon–Fri 08:00–16:00 Europe/Paris" in handoff
+    assert "the others run in calendar time" in handoff
+    default_hours = [d for d in result.warnings if "default-hours" in d.format_text()]
+    stage_warnings = [d for d in default_hours if "stages[0]" in d.format_text()]
+    assert stage_warnings == [], "check assumes a clock the stage page does not show"
+
+
+def _reference_section() -> dict[str, set[str]]:
+    """REFERENCE.md's "Templates you can override": heading → the names of its table rows."""
+    reference = (ROOT / "REFERENCE.md").read_text(encoding="utf-8")
+    section = reference.split("\n## Templates you can override\n", 1)[1]
+    assert "\n## " not in section, "the templates section must stay the last of REFERENCE.md"
+    found: dict[str, set[str]] = {}
+    heading = ""
+    for line in section.splitlines():
+        if line.startswith("#"):
+            heading = line.strip()
+            found[heading] = set()
+        match = re.match(r"^\| `([^`]+)` \|", line)
+        if match:
+            found[heading].add(match[1])
+    return found
+
+
+def _view_of(kind: plan.PageKind) -> type[Any]:
+    view: type[Any] = typing.get_type_hints(kind.view)["return"]
+    return view
+
+
+def _values_in(view: type[Any]) -> list[type[Any]]:
+    """The view and every dataclass of :mod:`generator.site.views` its fields lead to."""
+    seen: list[type[Any]] = []
+    pending = [view]
+    while pending:
+        cls = pending.pop()
+        if cls in seen:
+            continue
+        seen.append(cls)
+        for field in dataclasses.fields(cls):
+            for name in re.findall(r"\b([A-Z]\w+)\b", str(field.type)):
+                value = getattr(views, name, None)
+                if dataclasses.is_dataclass(value) and isinstance(value, type):
+                    pending.append(value)
+    return seen
+
+
+def test_every_name_a_page_template_gets_is_documented_and_nothing_more() -> None:
+    documented = _reference_section()
+    for kind in plan.KINDS:
+        names = {f.name for f in dataclasses.fields(_view_of(kind))}
+        heading = f"### `{kind.template}`"
+        assert documented.get(heading) == names, f"{heading}: view {_view_of(kind).__name__}"
+
+
+def test_every_value_inside_a_view_is_documented_with_its_fields() -> None:
+    documented = _reference_section()
+    page_views = {_view_of(kind) for kind in plan.KINDS}
+    values = {cls for kind in plan.KINDS for cls in _values_in(_view_of(kind))} - page_views
+    for cls in values:
+        heading = f"#### `{cls.__name__}`"
+        assert documented.get(heading) == {f.name for f in dataclasses.fields(cls)}, heading
+    stale = {h for h in documented if h.startswith("#### ")} - {
+        f"#### `{cls.__name__}`" for cls in values
+    }
+    assert stale == set(), "documented values no view has"
+
+
+def test_the_filters_and_the_names_every_page_has_are_documented() -> None:
+    documented = _reference_section()
+
+    assert documented["### Filters"] == set(FILTERS)
+    assert documented["### Names every page template has"] == set(PAGE_NAMES)
+
+
+def test_every_template_file_is_documented_and_every_documented_one_exists() -> None:
+    documented = {h[5:-1] for h in _reference_section() if h.startswith("### `")}
+    files = {p.name for p in BUILTIN_TEMPLATES.glob("*.md.j2") if not p.name.startswith("_")}
+
+    assert files == documented
+    assert {kind.template for kind in plan.KINDS} == files
+
+
+def test_a_template_overridden_by_name_is_used(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "templates/glossary.md.j2": "# Words\n\n{% for g in entries %}"
+            "- {{ g.term | text }}\n{% endfor %}"
+        },
+    )
+
+    tree = render_out(EXAMPLE, tmp_path / "out", "--templates", str(tmp_path / "templates"))
+
+    assert tree["glossary.md"].split("---\n\n", 1)[1].startswith("# Words\n\n- ")
+    assert "# Roles" in tree["roles/index.md"]
+
+
+def test_links_made_by_the_plan_name_its_pages() -> None:
+    playbook = valid(EXAMPLE)
+    site_plan = plan.Plan(playbook)
+    paths = {page.path for page in site_plan.pages}
+
+    for kind in plan.KINDS:
+        for ident in kind.entries(site_plan):
+            assert site_plan.target("raci" if kind.name == "areas" else kind.name, ident) in paths
+    for activity in playbook.activities:
+        assert site_plan.target("activity", activity.id) in paths
