@@ -30,11 +30,9 @@ from . import config as settings
 from .errors import PlaybookError, format_diagnostics
 from .model import Playbook
 from .outputs.background import Background, clear_leftovers
-from .site import Site, TemplateFailure, make_environment, render
+from .site import EXTENSIONS, Site, TemplateFailure, make_environment, render
 
 log = get_plugin_logger(__name__)
-
-MARKDOWN_EXTENSIONS = ("tables", "attr_list", "md_in_html", "abbr", "def_list", "toc")
 
 
 # mkdocs' Config.__init_subclass__ carries no types, hence the ignores on the two classes
@@ -95,7 +93,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
                 setting="site_dir (or -d)",
                 from_option=False,
             )
-        for name in MARKDOWN_EXTENSIONS:
+        for name in EXTENSIONS:
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
         for path in self.site.assets:
