@@ -1,239 +1,163 @@
-"""Where the lifecycle diagram's boxes, tracks and corridors go (no drawing)."""
+"""Where the lifecycle diagram's boxes and arrows go (no drawing).
+
+Two layouts of the same diagram:
+
+- **wide**, for a page column of about 690 px: the stages in list order, left to right,
+  wrapped onto rows. Of the column counts that make sense, the one with the fewest crossing
+  arrows wins, and a drawing wider than the column counts against it (it would be shrunk,
+  and its text with it).
+- **narrow**, for a phone: one stage under the other, at most :data:`NARROW_WIDTH` wide with
+  larger text, so that the drawing is never shrunk on a 390 px screen. Arrows to the next
+  stage go straight down; the others run beside the column, back arrows on the left.
+
+:mod:`.router` gives every arrow a way between the boxes and a track of its own.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from ..model import Playbook, Stage
-from .svg import MARGIN, NAME_LINE, NAME_SIZE, SMALL_LINE, Box, Point, chars, wrap
+from .measure import Point, measure
+from .router import Edge, Placement, Router, Spacing
+from .svg import NAME_LINE, NAME_SIZE, SMALL_LINE, SMALL_SIZE, Box, chars, wrap
 
 MAX_NAME_LINES = 3
-
-MAX_PER_ROW = 5
+MAX_PER_ROW = 3
 BOX_W = 156
 BOX_PAD = 10
-GAP_X = 52
-ROW_GAP = 36
-CHANNEL_PAD = 16
-TRACK_GAP = 10
-CORRIDOR_PAD = 20
-CORRIDOR_GAP = 12
 
+COLUMN_WIDTH = 686
+"""The narrowest page column the wide layout shows in at full size (Material for MkDocs,
+from 720 px wide screens up)."""
+NARROW_WIDTH = 340
+"""The narrow layout's width: a 390 px screen's page column is 358 px."""
+NARROW_BOX_W = (168, 260)
+NARROW_NAME_SIZE, NARROW_NAME_LINE = 14.0, 17.0
+NARROW_SMALL_SIZE, NARROW_SMALL_LINE = 12.5, 16.0
+EFFORT = 20
+"""How many other ways for crossing arrows the router tries, per layout."""
+BUSY = 80
+"""More transitions than this (far more than a real lifecycle has) get a quicker layout:
+one ordering round less thorough, no other ways tried, rows of three only."""
+CROSSING_WORTH = 60.0
+"""How many px of width beyond the column one crossing fewer is worth."""
 
-# Lifecycle layout: a grid of boxes with "channels" (the gaps above, between and below the rows)
-# and "corridors" (left and right of the grid). A transition that is not a plain step to the
-# next box leaves a box through the bottom (or, going back up, the top), runs along one track
-# of a channel, and enters its target's top or bottom; one that crosses two or more rows also
-# runs down the right corridor (forward) or up the left one (back). Tracks in a channel are
-# assigned so that no two horizontal runs overlap; edges that meet in a corridor share the
-# corridor's track and their last run because they go to the same stage.
+WIDE_SPACING = Spacing(track_gap=10, pad=10, port_gap=12, gap_x=40, gap_y=32, margin=12)
+NARROW_SPACING = Spacing(track_gap=10, pad=10, port_gap=12, gap_x=40, gap_y=30, margin=8)
 
 
 @dataclass(frozen=True, slots=True)
 class Route:
+    """A transition: from stage ``source`` to stage ``target`` (indices in list order)."""
+
     index: int
     source: int
     target: int
     recycle: bool
-    exit_side: str  # "right" (a plain step to the next box), "bottom" or "top"
-    enter_side: str  # "left", "bottom" or "top"
-    out_channel: int
-    in_channel: int
-    corridor: str | None  # "left", "right" or None
-
-    @property
-    def straight(self) -> bool:
-        return self.exit_side == "right"
-
-    @property
-    def exit_key(self) -> tuple[object, ...]:
-        return ("exit", self.index)
-
-    @property
-    def entry_key(self) -> tuple[object, ...]:
-        """Routes through a corridor to one stage merge, so they share their way in."""
-        return ("entry", self.corridor, self.target) if self.corridor else ("entry", self.index)
 
 
-def _route(index: int, source: int, target: int, recycle: bool, columns: int) -> Route:
-    row, target_row = source // columns, target // columns
-    edge = (index, source, target, recycle)
-    if row == target_row:
-        if not recycle and target == source + 1:
-            return Route(*edge, "right", "left", -1, -1, None)
-        return Route(*edge, "bottom", "bottom", row + 1, row + 1, None)
-    if target_row > row:
-        corridor = "right" if target_row > row + 1 else None
-        return Route(*edge, "bottom", "top", row + 1, target_row, corridor)
-    corridor = "left" if target_row < row - 1 else None
-    return Route(*edge, "top", "bottom", row, target_row + 1, corridor)
+@dataclass(frozen=True, slots=True)
+class Text:
+    """The type sizes of one layout."""
+
+    name_size: float
+    name_line: float
+    small_size: float
+    small_line: float
+
+
+WIDE_TEXT = Text(NAME_SIZE, NAME_LINE, SMALL_SIZE, SMALL_LINE)
+NARROW_TEXT = Text(NARROW_NAME_SIZE, NARROW_NAME_LINE, NARROW_SMALL_SIZE, NARROW_SMALL_LINE)
 
 
 class LifecycleLayout:
-    """Where every box, track and corridor of the lifecycle diagram goes."""
+    """Where every box and arrow of the lifecycle diagram goes."""
 
-    def __init__(self, playbook: Playbook) -> None:
+    def __init__(self, playbook: Playbook, narrow: bool = False) -> None:
         stages = playbook.stages
         order = {stage.id: index for index, stage in enumerate(stages)}
-        self.rows = -(-len(stages) // MAX_PER_ROW)
-        self.columns = -(-len(stages) // self.rows)
-        self.box_h = max(_stage_content_height(stage) for stage in stages) + 2 * BOX_PAD
-        edges = [
-            (order[stage.id], order[target], (stage.id, target) in playbook.recycle_edges)
-            for stage in stages
-            for target in playbook.next_stages(stage)
-            if target in order
+        self.narrow = narrow
+        self.text = NARROW_TEXT if narrow else WIDE_TEXT
+        self.routes = [
+            Route(index, source, target, recycle)
+            for index, (source, target, recycle) in enumerate(
+                (order[stage.id], order[target], (stage.id, target) in playbook.recycle_edges)
+                for stage in stages
+                for target in playbook.next_stages(stage)
+                if target in order
+            )
         ]
-        self.routes = [_route(index, *edge, self.columns) for index, edge in enumerate(edges)]
-        self._place_corridors()
-        self._place_ports()
-        self._place_tracks()
-        self._place_rows(len(stages))
-
-    def _place_corridors(self) -> None:
-        self.corridor_track: dict[tuple[str, int], int] = {}
-        for side in ("left", "right"):
-            targets = sorted({r.target for r in self.routes if r.corridor == side})
-            self.corridor_track.update({(side, t): k for k, t in enumerate(targets)})
-        lefts = sum(1 for side, _ in self.corridor_track if side == "left")
-        rights = len(self.corridor_track) - lefts
-        self.grid_x = MARGIN + _corridor_width(lefts)
-        self.grid_right = self.grid_x + self.columns * BOX_W + (self.columns - 1) * GAP_X
-        self.width = self.grid_right + _corridor_width(rights) + MARGIN
-
-    def column_x(self, stage: int) -> float:
-        return self.grid_x + (stage % self.columns) * (BOX_W + GAP_X)
-
-    def corridor_x(self, route: Route) -> float:
-        assert route.corridor is not None
-        offset = CORRIDOR_PAD + self.corridor_track[route.corridor, route.target] * CORRIDOR_GAP
-        return self.grid_x - offset if route.corridor == "left" else self.grid_right + offset
-
-    def _place_ports(self) -> None:
-        """Spread the ends of routed edges along the box sides facing each channel.
-
-        The bottom of a box and the top of the box below face the same channel, so they
-        share one set of positions: no two vertical runs in a channel can coincide. Ends are
-        ordered by where the edge heads, which avoids most crossings.
-        """
-        pools: dict[tuple[int, int], dict[tuple[object, ...], tuple[float, int]]] = {}
-        for route in self.routes:
-            if route.straight:
-                continue
-            if route.corridor:
-                toward_target = toward_source = self.corridor_x(route)
-            else:
-                toward_target = self.column_x(route.target)
-                toward_source = self.column_x(route.source)
-            exit_pool = pools.setdefault((route.out_channel, route.source % self.columns), {})
-            exit_pool[route.exit_key] = (toward_target, route.index)
-            entry_pool = pools.setdefault((route.in_channel, route.target % self.columns), {})
-            entry_pool.setdefault(route.entry_key, (toward_source, route.index))
-        self.port_x: dict[tuple[object, ...], float] = {}
-        for (_, column), pool in pools.items():
-            left = self.column_x(column)
-            for rank, key in enumerate(sorted(pool, key=pool.__getitem__)):
-                self.port_x[key] = left + BOX_W * (rank + 1) / (len(pool) + 1)
-
-    def _runs(self, route: Route) -> Iterator[tuple[int, tuple[object, ...], float, float]]:
-        """The horizontal runs of a routed edge: (channel, key, from x, to x)."""
-        start, end = self.port_x[route.exit_key], self.port_x[route.entry_key]
-        if route.corridor is None:
-            yield route.out_channel, route.exit_key, start, end
-            return
-        corridor = self.corridor_x(route)
-        yield route.out_channel, route.exit_key, start, corridor
-        yield route.in_channel, route.entry_key, corridor, end
-
-    def _place_tracks(self) -> None:
-        """Give every horizontal run a track in its channel, in four bands from the top.
-
-        Runs that leave and re-enter the row above (skips within a row, loops) hug that row;
-        then the last runs of edges coming up the left corridor; then the other runs; then the
-        last runs of edges coming down the right corridor, one track each, the leftmost
-        target highest, so that they step down without crossing one another.
-        """
-        bands: dict[tuple[int, int], dict[tuple[object, ...], tuple[float, float]]] = {}
-        for route in self.routes:
-            if route.straight:
-                continue
-            for channel, key, a, b in self._runs(route):
-                bands.setdefault((channel, _band(route, key)), {})[key] = (min(a, b), max(a, b))
-        self.track: dict[tuple[int, tuple[object, ...]], int] = {}
-        self.tracks_in = [0] * (self.rows + 1)
-        for (channel, _), runs in sorted(bands.items()):
-            tracks = [self.tracks_in[channel] + t for t in _assign_tracks(list(runs.values()))]
-            self.track.update({(channel, key): t for key, t in zip(runs, tracks, strict=True)})
-            self.tracks_in[channel] = max(tracks) + 1
-
-    def _place_rows(self, count: int) -> None:
-        self.channel_y: list[float] = []
-        row_y: list[float] = []
-        y = 0.0
-        for channel in range(self.rows + 1):
-            self.channel_y.append(y)
-            tracks = self.tracks_in[channel]
-            if tracks:
-                y += 2 * CHANNEL_PAD + (tracks - 1) * TRACK_GAP
-            else:
-                y += MARGIN if channel in (0, self.rows) else ROW_GAP
-            if channel < self.rows:
-                row_y.append(y)
-                y += self.box_h
-        self.legend_top = y + 4
+        edges = [Edge(r.source, r.target, r.recycle) for r in self.routes]
+        if narrow:
+            self.columns, placement = self._narrow(stages, edges)
+        else:
+            self.columns, placement = self._wide(stages, edges)
+        self.box_w, self.box_h = placement.box_w, placement.box_h
+        self.width = placement.width
+        self.legend_top = placement.height + 4
         self.boxes = [
-            Box(self.column_x(i), row_y[i // self.columns], BOX_W, self.box_h) for i in range(count)
+            Box(*placement.box(index), placement.box_w, placement.box_h)
+            for index in range(len(stages))
         ]
+        self.arrows = placement.arrows
+
+    def _wide(self, stages: Sequence[Stage], edges: list[Edge]) -> tuple[int, Placement]:
+        box_h = _box_height(stages, BOX_W, self.text)
+        best: tuple[float, int, Placement] | None = None
+        choices = _column_choices(len(stages))
+        for columns in choices[:1] if len(edges) > BUSY else choices:
+            router = _router(len(stages), columns, edges, BOX_W, box_h, WIDE_SPACING)
+            placement = router.place(BOX_W, box_h)
+            crossings = measure(placement.arrows).crossings
+            overflow = max(0.0, placement.width - COLUMN_WIDTH)
+            score = crossings * CROSSING_WORTH + overflow
+            if best is None or score < best[0]:
+                best = (score, columns, placement)
+        assert best is not None
+        return best[1], best[2]
+
+    def _narrow(self, stages: Sequence[Stage], edges: list[Edge]) -> tuple[int, Placement]:
+        low, high = NARROW_BOX_W
+        box_h = _box_height(stages, low, self.text)
+        router = _router(len(stages), 1, edges, low, box_h, NARROW_SPACING)
+        beside = router.place(low, box_h).width - low
+        box_w = max(low, min(high, NARROW_WIDTH - beside))
+        return 1, router.place(box_w, _box_height(stages, box_w, self.text))
 
     def paths(self) -> Iterator[tuple[Route, list[Point]]]:
         """Every transition with its polyline, recycle edges last (drawn on top)."""
         for route in sorted(self.routes, key=lambda route: route.recycle):
-            yield route, self._points(route)
+            yield route, self.arrows[route.index]
 
-    def _points(self, route: Route) -> list[Point]:
-        source, target = self.boxes[route.source], self.boxes[route.target]
-        if route.straight:
-            return [(source.right, source.cy), (target.x, target.cy)]
-        points: list[Point] = []
-        for channel, key, a, b in self._runs(route):
-            y = self.channel_y[channel] + CHANNEL_PAD + self.track[channel, key] * TRACK_GAP
-            points += [(a, y), (b, y)]
-        start_y = source.bottom if route.exit_side == "bottom" else source.y
-        end_y = target.bottom if route.enter_side == "bottom" else target.y
-        return [(points[0][0], start_y), *points, (points[-1][0], end_y)]
+    def stage_lines(self, stage: Stage) -> tuple[list[str], list[str]]:
+        return stage_lines(stage, self.box_w, self.text.name_size)
 
 
-def _band(route: Route, run: tuple[object, ...]) -> int:
-    if route.exit_side == route.enter_side == "bottom":
-        return 0
-    if route.corridor is not None and run == route.entry_key:
-        return 1 if route.corridor == "left" else 3
-    return 2
+def _router(
+    count: int, columns: int, edges: list[Edge], box_w: float, box_h: float, spacing: Spacing
+) -> Router:
+    if len(edges) > BUSY:
+        return Router(count, columns, edges, box_w, box_h, spacing, effort=0, sweeps=2)
+    return Router(count, columns, edges, box_w, box_h, spacing, effort=EFFORT)
 
 
-def _corridor_width(tracks: int) -> float:
-    return CORRIDOR_PAD + (tracks - 1) * CORRIDOR_GAP if tracks else 0
+def _column_choices(count: int) -> list[int]:
+    """Column counts worth trying: one row for up to three boxes, else rows of three or two
+    (four boxes of :data:`BOX_W` and the room between them are wider than the column)."""
+    return [max(1, count)] if count <= MAX_PER_ROW else [3, 2]
 
 
-def _assign_tracks(spans: list[tuple[float, float]]) -> list[int]:
-    """Greedy interval colouring: the lowest track whose last run ends before this one starts."""
-    ends: list[float] = []
-    tracks = [0] * len(spans)
-    for index in sorted(range(len(spans)), key=lambda i: spans[i]):
-        start, end = spans[index]
-        free = [t for t, last in enumerate(ends) if last + TRACK_GAP < start]
-        tracks[index] = free[0] if free else len(ends)
-        if free:
-            ends[free[0]] = end
-        else:
-            ends.append(end)
-    return tracks
+def _box_height(stages: Sequence[Stage], box_w: float, text: Text) -> float:
+    return max(_content_height(s, box_w, text) for s in stages) + 2 * BOX_PAD
 
 
-def stage_lines(stage: Stage) -> tuple[list[str], list[str]]:
+def stage_lines(
+    stage: Stage, box_w: float = BOX_W, size: float = NAME_SIZE
+) -> tuple[list[str], list[str]]:
     """The name, wrapped to fit a box, and the small lines under it."""
-    name = wrap(stage.name, chars(BOX_W - 2 * BOX_PAD, NAME_SIZE), MAX_NAME_LINES)
+    name = wrap(stage.name, chars(box_w - 2 * BOX_PAD, size), MAX_NAME_LINES)
     small = []
     if stage.probability is not None:
         small.append(f"{stage.probability:g} %")
@@ -242,6 +166,6 @@ def stage_lines(stage: Stage) -> tuple[list[str], list[str]]:
     return name, small
 
 
-def _stage_content_height(stage: Stage) -> float:
-    name, small = stage_lines(stage)
-    return len(name) * NAME_LINE + len(small) * SMALL_LINE
+def _content_height(stage: Stage, box_w: float, text: Text) -> float:
+    name, small = stage_lines(stage, box_w, text.name_size)
+    return len(name) * text.name_line + len(small) * text.small_line

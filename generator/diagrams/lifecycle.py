@@ -5,17 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..model import Playbook, Stage
-from .layout import LifecycleLayout, Route, stage_lines
+from .layout import LifecycleLayout, Route, Text
 from .svg import (
     FORWARD,
     MARGIN,
     MUTED,
-    NAME_LINE,
-    NAME_SIZE,
     NEUTRAL,
     RECYCLE,
-    SMALL_LINE,
-    SMALL_SIZE,
     Box,
     Link,
     Point,
@@ -35,20 +31,29 @@ from .svg import (
     truncate,
 )
 
+PERCENT_MEANS = "chance of winning from that stage"
+"""What a stage's percentage (its ``probability``) means, as the legend says it."""
 
-def lifecycle_svg(playbook: Playbook, link: Link | None = None) -> str:
+
+def lifecycle_svg(playbook: Playbook, link: Link | None = None, *, narrow: bool = False) -> str:
     """The lifecycle as an SVG diagram.
 
-    Stages are boxes in list order, left to right, wrapped onto rows of at most
-    ``MAX_PER_ROW``, filled with the colour of the owning role's team (a legend names the
-    teams). Forward transitions are solid arrows; transitions back to an earlier or the same
-    stage (``playbook.recycle_edges``) are dashed and coloured differently. Arrows that skip
-    stages or change rows run in the gaps between rows and beside the grid, never through a
-    box. Terminal stages have a double border and an "■ end" line.
+    Stages are boxes in list order, filled with the colour of the owning role's team. The
+    wide layout (the default) wraps them onto rows; the ``narrow`` one, for phones, puts one
+    under the other, with larger text and no wider than a phone's page column. Forward
+    transitions are solid arrows; transitions back to an earlier or the same stage
+    (``playbook.recycle_edges``) are dashed and coloured differently. Every arrow runs on a
+    track of its own between the boxes, never through one, and the tracks are ordered to
+    keep crossings few (see :mod:`.router`). Terminal stages have a double border and an
+    "■ end" line. The legend names the teams and says what the arrows, the percentages and
+    the double border mean.
 
     Args:
         playbook: The validated playbook.
         link: Maps a stage id to the URL its box links to; no links when ``None``.
+        narrow: Draw the layout for narrow screens. Its root has the class
+            ``pb-lifecycle-narrow`` (the wide one ``pb-lifecycle``) and ids of its own, so
+            both can be on one page (see :func:`lifecycle_figure`).
 
     Returns:
         The ``<svg>`` element as one block of text with no blank lines. Test hooks: each
@@ -56,24 +61,45 @@ def lifecycle_svg(playbook: Playbook, link: Link | None = None) -> str:
         in absolute coordinates; each transition is a ``path.edge`` (``path.edge.recycle``)
         with ``data-from`` and ``data-to``.
     """
+    name = "pb-lifecycle-narrow" if narrow else "pb-lifecycle"
     if not playbook.stages:
-        return empty_svg("pb-lifecycle", "Lifecycle", "The playbook defines no stages.")
-    layout = LifecycleLayout(playbook)
+        return empty_svg(name, "Lifecycle", "The playbook defines no stages.")
+    layout = LifecycleLayout(playbook, narrow=narrow)
     names = [stage.name for stage in playbook.stages]
     title = "Lifecycle: " + " → ".join(names if len(names) <= 6 else [*names[:2], "…", names[-1]])
     desc = " ".join(_stage_sentence(playbook, stage) for stage in playbook.stages)
-    markers = arrow_marker("pb-lifecycle-arrow", FORWARD) + arrow_marker(
-        "pb-lifecycle-arrow-recycle", RECYCLE
+    if any(stage.probability is not None for stage in playbook.stages):
+        desc += f" A percentage is the {PERCENT_MEANS}."
+    markers = arrow_marker(f"{name}-arrow", FORWARD) + arrow_marker(
+        f"{name}-arrow-recycle", RECYCLE
     )
     body = [
-        *(_edge_element(playbook, route, points) for route, points in layout.paths()),
+        *(_edge_element(playbook, route, points, name) for route, points in layout.paths()),
         *(
-            _stage_element(playbook, stage, box, link)
+            _stage_element(playbook, stage, box, link, layout)
             for stage, box in zip(playbook.stages, layout.boxes, strict=True)
         ),
     ]
-    legend, height = _legend(_lifecycle_legend(playbook), layout.legend_top, layout.width)
-    return svg_root("pb-lifecycle", layout.width, height, title, desc, markers, [*body, *legend])
+    legend, height = _legend(
+        _lifecycle_legend(playbook), layout.legend_top, layout.width, layout.text, name
+    )
+    return svg_root(name, layout.width, height, title, desc, markers, [*body, *legend])
+
+
+def lifecycle_figure(playbook: Playbook, link: Link | None = None) -> str:
+    """Both layouts, wide then narrow, as one block: a page shows one of them.
+
+    The page's style sheet decides which::
+
+        .pb-lifecycle-narrow { display: none; }
+        @media screen and (max-width: 44.984375em) {
+          svg.pb-lifecycle { display: none; }
+          svg.pb-lifecycle-narrow { display: block; }
+        }
+
+    A hidden SVG is out of the accessibility tree too, so a screen reader meets one diagram.
+    """
+    return lifecycle_svg(playbook, link) + "\n" + lifecycle_svg(playbook, link, narrow=True)
 
 
 def _stage_colours(playbook: Playbook, stage: Stage) -> tuple[str, str]:
@@ -82,7 +108,9 @@ def _stage_colours(playbook: Playbook, stage: Stage) -> tuple[str, str]:
     return team_colours(playbook, playbook.team_of(stage.owner))
 
 
-def _stage_element(playbook: Playbook, stage: Stage, box: Box, link: Link | None) -> str:
+def _stage_element(
+    playbook: Playbook, stage: Stage, box: Box, link: Link | None, layout: LifecycleLayout
+) -> str:
     fill, stroke = _stage_colours(playbook, stage)
     parts = [
         f"<title>{esc(stage.name)}</title>",
@@ -95,27 +123,28 @@ def _stage_element(playbook: Playbook, stage: Stage, box: Box, link: Link | None
         parts.append(
             box_rect(inner, {"rx": 3, "fill": "none", "stroke": stroke, "stroke-width": 1.5})
         )
-    name, small = stage_lines(stage)
-    y = box.cy - (len(name) * NAME_LINE + len(small) * SMALL_LINE) / 2
+    name, small = layout.stage_lines(stage)
+    text = layout.text
+    y = box.cy - (len(name) * text.name_line + len(small) * text.small_line) / 2
     for line in name:
-        y += NAME_LINE
-        parts.append(svg_text(box.cx, y - 4, line, NAME_SIZE, weight="600"))
+        y += text.name_line
+        parts.append(svg_text(box.cx, y - 4, line, text.name_size, weight="600"))
     for line in small:
-        y += SMALL_LINE
-        parts.append(svg_text(box.cx, y - 4, line, SMALL_SIZE, fill=MUTED))
+        y += text.small_line
+        parts.append(svg_text(box.cx, y - 4, line, text.small_size, fill=MUTED))
     classes = "stage terminal" if stage.terminal else "stage"
     group = tag("g", {"class": classes, "data-stage": stage.id}, "".join(parts))
     return linked(group, link(stage.id) if link else None)
 
 
-def _edge_element(playbook: Playbook, route: Route, points: list[Point]) -> str:
+def _edge_element(playbook: Playbook, route: Route, points: list[Point], name: str) -> str:
     source, target = playbook.stages[route.source], playbook.stages[route.target]
-    style = {"stroke": FORWARD, "marker-end": "url(#pb-lifecycle-arrow)"}
+    style = {"stroke": FORWARD, "marker-end": f"url(#{name}-arrow)"}
     if route.recycle:
         style = {
             "stroke": RECYCLE,
             "stroke-dasharray": "6 4",
-            "marker-end": "url(#pb-lifecycle-arrow-recycle)",
+            "marker-end": f"url(#{name}-arrow-recycle)",
         }
     attrs = {
         "class": "edge recycle" if route.recycle else "edge",
@@ -153,7 +182,7 @@ def _stage_sentence(playbook: Playbook, stage: Stage) -> str:
 
 @dataclass(frozen=True, slots=True)
 class _LegendEntry:
-    kind: str  # "box", "end" (a double border) or "line"
+    kind: str  # "box", "end" (a double border), "line" or "percent"
     fill: str
     stroke: str
     label: str
@@ -173,25 +202,33 @@ def _lifecycle_legend(playbook: Playbook) -> list[_LegendEntry]:
         entries.append(_LegendEntry("line", "", RECYCLE, "back to an earlier stage"))
     if any(stage.terminal for stage in playbook.stages):
         entries.append(_LegendEntry("end", "#ffffff", MUTED, "end stage (■ end)"))
+    if any(stage.probability is not None for stage in playbook.stages):
+        entries.append(_LegendEntry("percent", "", MUTED, PERCENT_MEANS))
     return entries
 
 
-def _legend(entries: list[_LegendEntry], top: float, width: float) -> tuple[list[str], float]:
+def _legend(
+    entries: list[_LegendEntry], top: float, width: float, text: Text, name: str
+) -> tuple[list[str], float]:
     """The legend's elements, flowed into lines across ``width``, and the diagram's new bottom."""
     elements: list[str] = []
+    size, line = text.small_size, text.small_size + 10.5
     x, y = float(MARGIN), top + 8
     for entry in entries:
-        label = truncate(entry.label, 32)
-        entry_w = 30 + text_width(label, SMALL_SIZE) + 18
+        label = truncate(entry.label, 32) if entry.kind == "box" else entry.label
+        swatch_w = text_width("n %", size) + 10 if entry.kind == "percent" else 30
+        entry_w = swatch_w + text_width(label, size) + 18
         if x > MARGIN and x + entry_w > width - MARGIN:
-            x, y = MARGIN, y + 22
-        elements.append(_swatch(entry, x, y))
-        elements.append(svg_text(x + 30, y + 11, label, SMALL_SIZE, anchor="start"))
+            x, y = MARGIN, y + line
+        elements.append(_swatch(entry, x, y, size, name))
+        elements.append(svg_text(x + swatch_w, y + 11, label, size, anchor="start"))
         x += entry_w
     return [tag("g", {"class": "legend"}, "".join(elements))], y + 14 + MARGIN
 
 
-def _swatch(entry: _LegendEntry, x: float, y: float) -> str:
+def _swatch(entry: _LegendEntry, x: float, y: float, size: float, name: str) -> str:
+    if entry.kind == "percent":
+        return svg_text(x, y + 11, "n %", size, anchor="start", fill=MUTED)
     if entry.kind == "line":
         recycle = entry.stroke == RECYCLE
         attrs = {
@@ -199,7 +236,7 @@ def _swatch(entry: _LegendEntry, x: float, y: float) -> str:
             "stroke": entry.stroke,
             "stroke-width": 1.5,
             "stroke-dasharray": "6 4" if recycle else None,
-            "marker-end": f"url(#pb-lifecycle-arrow{'-recycle' if recycle else ''})",
+            "marker-end": f"url(#{name}-arrow{'-recycle' if recycle else ''})",
         }
         return tag("path", attrs)
     square = box_rect(
