@@ -5,8 +5,11 @@
 ``S`` copies the shipped example (``playbook/``); ``M``, ``L`` and ``XL`` build an
 enterprise-shaped organisation — regional sales and marketing teams, agencies and partners,
 a long lifecycle with recycle loops, areas of activities with a home team — and write it as
-several YAML files, the activities split across files. The same size and seed always give
-byte-identical files.
+several YAML files, the activities split across files. They use what real handbooks write:
+named handoffs, routed handoffs, clocks with a target and a start, rejections with several
+outcomes, conditional letter holders, role goals for a dated period, field roles on their
+own local time, CRM values per stage and a glossary term with two meanings. The same size
+and seed always give byte-identical files.
 """
 
 from __future__ import annotations
@@ -502,6 +505,34 @@ GLOSSARY = [
     ("Champion", "The person inside a customer who pushes for our deal."),
     ("RFP", "Request for proposal: a buyer's formal invitation to bid."),
 ]
+GLOSSARY_CONTEXTS = [
+    ("CSM", "Customer success", "Customer Success Manager: owns a customer after the sale."),
+    ("CSM", "Partner sales", "Channel Sales Manager: recruits and manages resellers."),
+]
+"""A term with two meanings, each with the context it holds in."""
+CONDITIONS = [
+    "the budget is over £25,000",
+    "the work is for a key account",
+    "the campaign runs in more than one region",
+    "the terms depart from the standard contract",
+    "the launch is a new product line",
+]
+"""When a second role holds the accountable letter of an activity."""
+ALTERNATIVES = [
+    ("the work is for EMEA", "the work is outside EMEA"),
+    ("it is a webinar or an event", "it is a paid campaign"),
+    ("the buyer is a partner", "the buyer is a direct customer"),
+]
+"""Two roles that each hold R under their own condition ("Campaigns or Digital")."""
+FIELD_TITLES = frozenset(
+    {
+        "Enterprise Account Executive",
+        "Account Executive",
+        "Field Marketing Manager",
+        "Regional Marketing Manager",
+    }
+)
+"""Roles on the road, whose clocks run on their holder's own working day."""
 PHRASES = [
     "agreed at the start of each quarter and reviewed monthly",
     "run from the shared calendar so sales sees what is coming",
@@ -583,6 +614,13 @@ class _Builder:
         cadences = self.build_cadences()
         people = self.build_people()
         self.cover_unused_roles(handoffs, engagements, cadences)
+        glossary = [
+            {"term": term, "definition": text} for term, text in GLOSSARY[: self.size.glossary]
+        ]
+        glossary += [
+            {"term": term, "context": context, "definition": text}
+            for term, context, text in GLOSSARY_CONTEXTS
+        ]
         files: dict[str, dict[str, Any]] = {
             "organisation.yaml": {"organisation": self.organisation()},
             "teams.yaml": {"teams": self.teams},
@@ -592,12 +630,7 @@ class _Builder:
             "handoffs.yaml": {"handoffs": handoffs},
             "engagements.yaml": {"engagements": engagements},
             "cadences.yaml": {"cadences": cadences},
-            "glossary.yaml": {
-                "glossary": [
-                    {"term": term, "definition": text}
-                    for term, text in GLOSSARY[: self.size.glossary]
-                ]
-            },
+            "glossary.yaml": {"glossary": glossary},
         }
         chunks = max(4, math.ceil(len(self.activities) / 500))
         per = math.ceil(len(self.activities) / chunks)
@@ -645,7 +678,7 @@ class _Builder:
                 chosen.append(next(c for c in combos if c not in chosen))
         self.internal: list[dict[str, Any]] = []
         for function, region in chosen:
-            team = {
+            team: dict[str, Any] = {
                 "id": ids(f"{function} {region}"),
                 "name": f"{function} {region}",
                 "kind": "internal",
@@ -716,6 +749,19 @@ class _Builder:
             role["summary"] = self.role_summary(name, team, kind, lead)
             if kind == "queue" or (kind == "person" and self.rng.random() < 0.85):
                 role["holders"] = [self.name()]
+            if name.rstrip("0123456789 ") in FIELD_TITLES:
+                role["business_hours"] = {"timezone": "local"}
+            if lead and len(self.leads) % 3 == 0 and team in self.internal:
+                role["goals"] = [
+                    {
+                        "id": "own-plan",
+                        "statement": f"Deliver the plan of {team['name']}",
+                        "metric": "Plan items delivered on time",
+                        "target": "90 %",
+                        "horizon": "quarter",
+                        "period": "FY2027",
+                    }
+                ]
             self.roles.append(role)
             self.team_roles.setdefault(team["id"], []).append(ident)
             if lead:
@@ -764,7 +810,7 @@ class _Builder:
             rounds = i // len(STAGE_NAMES)
             name = base if not rounds else f"{base} (track {rounds + 1})"
             chain.append({"id": ids(name), "name": name})
-        terminals = [
+        terminals: list[dict[str, Any]] = [
             {"id": ids(n), "name": n} for n in ("Closed won", "Closed lost", "Disqualified")
         ]
         owners = [self.leads[t["id"]] for t in self.internal]
@@ -782,6 +828,9 @@ class _Builder:
             if i < 5:
                 stage["touchpoints"] = f"{i}-{i + 3}"
             stage["probability"] = min(90, 1 + round(90 * i / max(1, chain_count - 1)))
+            if i % 6 != 5:
+                field = "Lead status" if i < 5 else "Opportunity stage"
+                stage["maps_to"] = {"Salesforce": f"{field} {i + 1}"}
             stage["max_duration"] = self.rng.choice(
                 ["5 business days", "10 business days", "30 days", "3 months"]
             )
@@ -818,9 +867,9 @@ class _Builder:
     def build_areas(self) -> None:
         themes = list(THEMES)
         if self.size.areas <= len(themes):
-            names = [(t, None) for t in themes[: self.size.areas]]
+            names: list[tuple[str, str | None]] = [(t, None) for t in themes[: self.size.areas]]
         else:
-            groups = ["EMEA", "Americas", "APAC", "Partners", "Global"]
+            groups: list[str | None] = ["EMEA", "Americas", "APAC", "Partners", "Global"]
             names = [(t, g) for g in groups for t in themes][: self.size.areas]
         load = {t["id"]: 0 for t in self.internal}
 
@@ -887,7 +936,20 @@ class _Builder:
                     responsible = pick(side, 1)
                 consulted = pick(side, self.rng.choice((0, 1, 1, 2)))
                 informed = pick(side + home_roles, self.rng.choice((0, 1, 2)))
-                raci: dict[str, Any] = {"R": responsible, "A": accountable[0]}
+                holders: list[Any] = list(responsible)
+                if len(responsible) == 2 and self.rng.random() < 0.1:
+                    conditions = self.rng.choice(ALTERNATIVES)
+                    holders = [
+                        {"role": role, "when": when}
+                        for role, when in zip(responsible, conditions, strict=True)
+                    ]
+                raci: dict[str, Any] = {"R": holders, "A": accountable[0]}
+                second = pick(deputies, 1) if self.rng.random() < 0.06 else []
+                if second:
+                    raci["A"] = [
+                        accountable[0],
+                        {"role": second[0], "when": self.rng.choice(CONDITIONS)},
+                    ]
                 if consulted:
                     raci["C"] = consulted
                 if informed:
@@ -926,38 +988,76 @@ class _Builder:
             if receiver == sender:
                 receiver = internal_roles[(n * 13 + 6) % len(internal_roles)]
             back = self.chain[max(0, index - 1 - n % 3)]
-            handoffs.append(
-                {
-                    "id": ids(f"{stage['id']}-to-{receiver}"),
-                    "from": sender,
-                    "to": receiver,
-                    "stage": stage["id"],
-                    "trigger": f"The record meets the entry criteria of **{stage['name']}**.",
-                    "passes": ["CRM record", "Touchpoint history", "Campaign source"],
-                    "sla": {
-                        "accept": self.rng.choice(["4 business hours", "1 business day"]),
-                        "first_contact": self.rng.choice(["1 business day", "2 business days"]),
-                    },
-                    "on_reject": {
-                        "to": back["id"],
-                        "reasons": ["Not a fit", "Duplicate", "Missing information"],
-                        "feedback": "Rejections are reviewed every Monday with the sender.",
-                    },
-                    "escalation": "The receiving team's head after 2 business days.",
+            handoff: dict[str, Any] = {"id": ids(f"{stage['id']}-to-{receiver}")}
+            if n % 3 != 2:
+                handoff["name"] = f"{stage['name']} handover {n + 1}"
+            handoff |= {
+                "from": sender,
+                "to": receiver,
+                "stage": stage["id"],
+                "trigger": f"The record meets the entry criteria of **{stage['name']}**.",
+                "passes": ["CRM record", "Touchpoint history", "Campaign source"],
+                "sla": {
+                    "accept": self.rng.choice(["4 business hours", "1 business day"]),
+                    "first_contact": self.rng.choice(["1 business day", "2 business days"]),
+                },
+                "on_reject": {
+                    "to": back["id"],
+                    "reasons": ["Not a fit", "Duplicate", "Missing information"],
+                    "feedback": "Rejections are reviewed every Monday with the sender.",
+                },
+                "escalation": "The receiving team's head after 2 business days.",
+            }
+            if n % 10 == 0:
+                handoff["to"] = self.routes(sender, receiver, n)
+            if n % 3 == 0:
+                handoff["sla"]["first_contact"] = {
+                    "within": handoff["sla"]["first_contact"],
+                    "target": "2 business hours",
+                    "from": "the receiver accepts the record",
+                    "label": "First contact",
                 }
-            )
+            if n % 4 == 1:
+                handoff["sla"]["speed_to_lead"] = {
+                    "within": "30 business minutes",
+                    "target": "10 business minutes",
+                    "from": "the lead fills in a form",
+                    "label": "Speed to lead",
+                }
+            if n % 5 == 2:
+                handoff["on_reject"] = [
+                    {
+                        "to": back["id"],
+                        "when": "the sender can still qualify it",
+                        "owner": sender,
+                        "reasons": ["Missing information"],
+                        "feedback": "Back to the sender, who completes the record.",
+                    },
+                    {
+                        "to": self.stages[-1]["id"],
+                        "when": "it will never buy",
+                        "reasons": ["Not in our market", "Competitor or supplier"],
+                    },
+                ]
+            handoffs.append(handoff)
         return handoffs
+
+    def routes(self, sender: str, receiver: str, n: int) -> list[dict[str, Any]]:
+        """A routing tree as one handoff: two conditional routes, then ``receiver``."""
+        leads = [lead for lead in self.leads.values() if lead not in (sender, receiver)]
+        first, second = leads[n % len(leads)], leads[(n + 1) % len(leads)]
+        return [
+            {"role": first, "when": "the account sits in a named territory"},
+            {"role": second, "when": "the account has an open opportunity"},
+            {"role": receiver},
+        ]
 
     def build_engagements(self) -> list[dict[str, Any]]:
         ids = _Ids()
         engagements = []
         by_party: dict[str, list[dict[str, Any]]] = {}
         for activity in self.activities:
-            letters = [
-                r
-                for rs in activity["raci"].values()
-                for r in (rs if isinstance(rs, list) else [rs])
-            ]
+            letters = list(_role_ids(activity["raci"]))
             for team in self.external:
                 if any(r in self.team_roles[team["id"]] for r in letters):
                     by_party.setdefault(team["id"], []).append(activity)
@@ -1047,11 +1147,11 @@ class _Builder:
         """Give every role nothing else mentions an Informed letter in an area its team works in."""
         used: set[str] = set()
         for activity in self.activities:
-            for value in activity["raci"].values():
-                used.update(value if isinstance(value, list) else [value])
+            used.update(_role_ids(activity["raci"]))
         used.update(s["owner"] for s in self.stages)
         for h in handoffs:
-            used.update((h["from"], h["to"]))
+            used.add(h["from"])
+            used.update(h["to"] if isinstance(h["to"], str) else (r["role"] for r in h["to"]))
         for e in engagements:
             used.update((e["client_contact"], e["party_contact"]))
         for c in cadences:
@@ -1072,6 +1172,15 @@ class _Builder:
             candidates = [a for a in self.activities if works_in(role["team"], a)]
             activity = self.rng.choice(candidates or self.activities)
             activity["raci"].setdefault("I", []).append(role["id"])
+
+
+def _role_ids(raci: dict[str, Any]) -> list[str]:
+    """Every role holding a letter: plain ids and conditional holders ``{role, when}``."""
+    found = []
+    for value in raci.values():
+        for holder in value if isinstance(value, list) else [value]:
+            found.append(holder if isinstance(holder, str) else holder["role"])
+    return found
 
 
 def generate(size: str, seed: int = 0) -> dict[str, dict[str, Any]]:

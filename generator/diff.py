@@ -6,106 +6,37 @@ then the other sections whose entries have ids (teams, cadences) — and within 
 order of the new playbook (things only in the old one after). Every activity, role and other
 subject is named by name and id; changed values read ``old → new``.
 
-What is compared comes from the declarations: every section of
+What is compared comes from the declarations (:mod:`.facts`): every section of
 :data:`~generator.model.SECTIONS` whose entries have ids, and every field of its class but
-its id, its Markdown prose and the few fields a kind of its own reports (letters, SLA
-clocks, scope). Ids in a field are named through the section the field's type points at.
+its id, its ``allow``, its Markdown prose and the few fields a kind of its own reports
+(letters, SLA clocks, scope, rejection outcomes). Ids in a field are named through the
+section the field's type points at.
 """
 
 from __future__ import annotations
 
-import typing
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
 
 from .changes import KINDS, Action, Change, Changes, Edition, Kind, Ref, Signatory, Value, show
 from .changes import format_changes as format_changes
+from .facts import OWN_KINDS, Fact, clock_value, facts, has, keyed, lists, value_of
 from .model import (
     SECTIONS,
     Activity,
     Engagement,
     Handoff,
+    Holder,
+    Outcome,
     Playbook,
     Prose,
-    Stage,
     declared_references,
 )
 
-_OWN_KINDS: dict[type[BaseModel], frozenset[str]] = {
-    Activity: frozenset({"raci"}),
-    Handoff: frozenset({"sla"}),
-    Engagement: frozenset({"in_scope", "out_of_scope"}),
-}
-"""Fields that a kind of their own reports (letters, SLA clocks, scope moves)."""
 _DIFFED = tuple(s for s in SECTIONS.values() if s.addressable)
 _SECTION_OF = {s.noun: s.name for s in SECTIONS.values()}
-
-
-@dataclass(frozen=True)
-class _Fact:
-    """A compared field: its YAML name (``approvals.approver``), the attributes that reach
-    it, and the section its ids point at."""
-
-    name: str
-    attrs: tuple[str, ...]
-    points_at: str | None
-
-
-def _has(annotation: Any, metadata: Sequence[Any], marker: type) -> bool:
-    """Whether ``marker`` is declared anywhere in a field's type."""
-    if any(isinstance(m, marker) for m in metadata):
-        return True
-    if typing.get_origin(annotation) is typing.Annotated:
-        base, *extra = typing.get_args(annotation)
-        return _has(base, extra, marker)
-    return any(_has(arg, (), marker) for arg in typing.get_args(annotation))
-
-
-def _parts(annotation: Any) -> type[BaseModel] | None:
-    """The entry class of a field holding one entry or a list of them (``approvals``,
-    ``deliverables``)."""
-    for arg in (annotation, *typing.get_args(annotation)):
-        if isinstance(arg, type) and issubclass(arg, BaseModel):
-            return arg
-    return None
-
-
-@cache
-def facts(cls: type[BaseModel], skip: frozenset[str] = frozenset()) -> tuple[_Fact, ...]:
-    """The fields of ``cls`` that ``diff`` compares, nested entries flattened
-    (``approvals.approver``); lists of entries are :func:`lists`."""
-    points = {steps[0]: section for steps, section in declared_references(cls) if steps}
-    found: list[_Fact] = []
-    for attr, info in cls.model_fields.items():
-        name = info.alias or attr
-        if attr in ("id", *skip) or _has(info.annotation, info.metadata, Prose):
-            continue
-        inner = _parts(info.annotation)
-        if inner is not None and typing.get_origin(info.annotation) is tuple:
-            continue
-        if inner is not None:
-            found += [
-                _Fact(f"{name}.{f.name}", (attr, *f.attrs), f.points_at) for f in facts(inner)
-            ]
-        elif typing.get_origin(info.annotation) is not dict:
-            found.append(_Fact(name, (attr,), points.get(attr)))
-    return tuple(found)
-
-
-@cache
-def lists(cls: type[BaseModel]) -> tuple[tuple[str, type[BaseModel]], ...]:
-    """The fields of ``cls`` that hold a list of entries (an engagement's ``deliverables``,
-    a team's ``goals``), compared entry by entry."""
-    return tuple(
-        (attr, inner)
-        for attr, info in cls.model_fields.items()
-        if typing.get_origin(info.annotation) is tuple
-        and (inner := _parts(info.annotation)) is not None
-    )
 
 
 def _order(old: Sequence[Any], new: Sequence[Any]) -> list[str]:
@@ -119,35 +50,13 @@ def _index(items: Sequence[Any]) -> dict[str, Any]:
     return {item.id: item for item in items}
 
 
-def _get(playbook: Playbook, item: Any, fact: _Fact) -> Any:
-    if isinstance(item, Stage) and fact.attrs == ("next",):
-        return playbook.next_stages(item)
-    for attr in fact.attrs:
-        if item is None:
-            return None
-        item = getattr(item, attr)
-    return item
-
-
 def _name(playbook: Playbook, kind: str, item_id: str) -> str | None:
     item = playbook.find(_SECTION_OF[kind], item_id)
     if item is None:
         return None
-    name = getattr(item, "name", None)
-    if name is None and isinstance(item, Handoff):
-        return f"{playbook.role(item.from_).name} → {playbook.role(item.to).name}"
-    return str(name)
-
-
-def _keyed(entries: Sequence[Any]) -> dict[tuple[str, int], Any]:
-    """Entries of a list by (id, else name; how many times it came before)."""
-    seen: dict[str, int] = {}
-    found = {}
-    for entry in entries:
-        key = str(getattr(entry, "id", None) or entry.name)
-        seen[key] = seen.get(key, 0) + 1
-        found[(key, seen[key])] = entry
-    return found
+    if isinstance(item, Handoff):
+        return playbook.handoff_title(item)
+    return str(getattr(item, "name", None))
 
 
 class _Differ:
@@ -166,12 +75,29 @@ class _Differ:
         return self.old if side is self.new else self.new
 
     def value(self, side: Playbook, raw: Any, kind: str | None) -> Value:
-        """A field's raw value as a :data:`Value`, ids turned into refs named from ``side``."""
+        """A field's raw value as a :data:`Value`, ids turned into refs named from ``side``,
+        a part (a route, a conditional holder) into its words."""
         if isinstance(raw, (tuple, list)):
             return tuple(self.value(side, v, kind) for v in raw)
+        if isinstance(raw, BaseModel):
+            return self.words(side, raw)
         if kind is not None and isinstance(raw, str):
             return self.ref(kind, raw, side)
         return raw  # type: ignore[no-any-return]
+
+    def words(self, side: Playbook, part: BaseModel) -> str:
+        """A part in words, its first field first: ``Legal (legal) when the terms differ``,
+        ``'Nurture' (nurture) when no budget, owner SDR (sdr)``."""
+        points = {steps[0]: s for steps, s in declared_references(type(part)) if len(steps) == 1}
+        said = []
+        for n, (attr, info) in enumerate(type(part).model_fields.items()):
+            raw = getattr(part, attr)
+            if raw in (None, ()) or has(info.annotation, info.metadata, Prose):
+                continue
+            kind = SECTIONS[points[attr]].noun if attr in points else None
+            shown = show(self.value(side, raw, kind))
+            said.append(shown if n == 0 else f"{info.alias or attr} {shown}")
+        return ", ".join(said).replace(", when ", " when ", 1)
 
     def add(self, kind: Kind, action: Action, subject: Ref, text: str, **rest: Any) -> None:
         self.items.append(Change(kind, action, subject, text, **rest))
@@ -200,7 +126,7 @@ class _Differ:
             activity = self.ref("activity", activity_id)
             was = before.raci.get(old.accountable_letter, ()) if before else ()
             now = after.raci.get(new.accountable_letter, ()) if after else ()
-            if set(was) != set(now):
+            if set(map(_holder, was)) != set(map(_holder, now)):
                 owners = (
                     self.value(old, was, "role") or None,
                     self.value(new, now, "role") or None,
@@ -219,11 +145,16 @@ class _Differ:
             holds = new.letters_by_role(after) if after else {}
             for role_id in sorted(held.keys() | holds.keys(), key=rank.__getitem__):
                 had, has = held.get(role_id, ()), holds.get(role_id, ())
-                if had == has:
+                if had == has and not _conditional(before, after, role_id):
                     continue
                 role = self.ref("role", role_id)
                 for letter in letters:
-                    if letter in accountable or (letter in had) == (letter in has):
+                    if letter in accountable:
+                        continue
+                    if letter in had and letter in has:
+                        self.condition(activity, role, letter, before, after)
+                        continue
+                    if (letter in had) == (letter in has):
                         continue
                     action: Action = "gained" if letter in has else "lost"
                     self.add(
@@ -237,12 +168,29 @@ class _Differ:
                         related=activity,
                     )
 
+    def condition(self, activity: Ref, role: Ref, letter: str, before: Any, after: Any) -> None:
+        """A letter held on both sides whose condition (``when``) changed."""
+        was = self.old.condition(before, letter, role.id)
+        now = self.new.condition(after, letter, role.id)
+        if was == now:
+            return
+        self.add(
+            "letter",
+            "changed",
+            role,
+            f"{role} holds {letter} on {activity} {_when(was)} → {_when(now)}",
+            field=letter,
+            old=was,
+            new=now,
+            related=activity,
+        )
+
     def entities(self, kind: Kind, old_items: Sequence[Any], new_items: Sequence[Any]) -> None:
         """Entries added and removed, and the facts of each entry in both (see :func:`facts`)."""
         old_index, new_index = _index(old_items), _index(new_items)
         title = kind.capitalize()
         cls: type[BaseModel] = SECTIONS[_SECTION_OF[kind]].entry
-        compared = facts(cls, _OWN_KINDS.get(cls, frozenset()))
+        compared = facts(cls, OWN_KINDS.get(cls, frozenset()))
         for item_id in _order(old_items, new_items):
             before, after = old_index.get(item_id), new_index.get(item_id)
             subject = self.ref(kind, item_id)
@@ -253,6 +201,8 @@ class _Differ:
             self.fields(kind, f"{title} {subject}", subject, before, after, compared)
             for attr, part in lists(cls):
                 self.parts(kind, f"{title} {subject}", subject, attr, part, before, after)
+            if isinstance(before, Handoff) and isinstance(after, Handoff):
+                self.outcomes(subject, before, after)
 
     def fields(
         self,
@@ -261,11 +211,11 @@ class _Differ:
         subject: Ref,
         before: Any,
         after: Any,
-        compared: tuple[_Fact, ...],
+        compared: tuple[Fact, ...],
         related: Ref | None = None,
     ) -> None:
         for fact in compared:
-            raw_old, raw_new = _get(self.old, before, fact), _get(self.new, after, fact)
+            raw_old, raw_new = value_of(self.old, before, fact), value_of(self.new, after, fact)
             if raw_old == raw_new:
                 continue
             ref_kind = SECTIONS[fact.points_at].noun if fact.points_at else None
@@ -295,7 +245,7 @@ class _Differ:
         """The entries of the list ``attr`` (deliverables, goals) added, removed, changed."""
         noun = attr[:-1] if attr.endswith("s") else attr
         compared = facts(part, frozenset({"name"}))
-        old, new = _keyed(getattr(before, attr)), _keyed(getattr(after, attr))
+        old, new = keyed(getattr(before, attr)), keyed(getattr(after, attr))
         for key in list(new) + [k for k in old if k not in new]:
             entry = Ref(noun, key[0], str(getattr(new.get(key) or old[key], "name", key[0])))
             here = f"{prefix} {noun} {entry}"
@@ -314,9 +264,9 @@ class _Differ:
             handoff = self.ref("handoff", handoff_id)
             clocks = list(after.sla) + [c for c in before.sla if c not in after.sla]
             for clock in clocks:
-                old, new = before.sla.get(clock), after.sla.get(clock)
+                old, new = clock_value(before.sla.get(clock)), clock_value(after.sla.get(clock))
                 name = f"SLA {clock} of handoff {handoff}"
-                if old == new:
+                if show(old) == show(new):
                     continue
                 if old is None:
                     action: Action = "added"
@@ -326,6 +276,32 @@ class _Differ:
                 else:
                     action, text = "changed", f"{name}: {old} → {new}"
                 self.add("sla", action, handoff, text, field=clock, old=old, new=new)
+
+    def outcomes(self, subject: Ref, before: Handoff, after: Handoff) -> None:
+        """A handoff's rejection outcomes, one by one in order (``on_reject.to`` when each
+        side has the one mapping; ``on_reject[2].when`` in a list)."""
+        prefix = f"Handoff {subject}"
+        was, now = before.outcomes, after.outcomes
+        single = not isinstance(before.on_reject, tuple) and not isinstance(after.on_reject, tuple)
+        for n in range(max(len(was), len(now))):
+            field = "on_reject" if single else f"on_reject[{n}]"
+            if n < len(was) and n < len(now):
+                named = tuple(
+                    Fact(f"{field}.{f.name}", f.attrs, f.points_at) for f in facts(Outcome)
+                )
+                self.fields("handoff", prefix, subject, was[n], now[n], named)
+                continue
+            action: Action = "added" if n >= len(was) else "removed"
+            words = self.words(*((self.new, now[n]) if action == "added" else (self.old, was[n])))
+            self.add(
+                "handoff",
+                action,
+                subject,
+                f"{prefix} {field} {action}: {words}",
+                field=field,
+                old=None if action == "added" else words,
+                new=words if action == "added" else None,
+            )
 
     def scopes(self) -> None:
         rank = {a: i for i, a in enumerate(_order(self.old.activities, self.new.activities))}
@@ -375,6 +351,26 @@ class _Differ:
                 )
             )
         return tuple(blocks)
+
+
+def _holder(item: str | Holder) -> tuple[str, str | None]:
+    return (item, None) if isinstance(item, str) else (item.role, item.when)
+
+
+def _when(condition: str | None) -> str:
+    return f"when {condition}" if condition else "always"
+
+
+def _conditional(before: Activity | None, after: Activity | None, role_id: str) -> bool:
+    """Whether ``role_id`` holds some letter under another condition on the two sides."""
+    if before is None or after is None:
+        return False
+    letters = set(before.raci) & set(after.raci)
+    return any(
+        dict(map(_holder, before.raci[k])).get(role_id)
+        != dict(map(_holder, after.raci[k])).get(role_id)
+        for k in letters
+    )
 
 
 _SCOPE_MOVES: dict[tuple[str | None, str | None], tuple[Action, str]] = {

@@ -66,8 +66,10 @@ class Diagnostic:
         )
 
     def described(self) -> str:
-        """``PATH: MESSAGE``, or only the message when the path is empty (YAML syntax)."""
-        return f"{self.path}: {self.message}" if self.path else self.message
+        """``PATH: MESSAGE [code]``, or only the message when the path is empty (YAML
+        syntax); a warning's code ends the line."""
+        text = f"{self.path}: {self.message}" if self.path else self.message
+        return f"{text} [{self.code}]" if self.code else text
 
     def format_text(self) -> str:
         return one_line(f"{self.location}: {self.severity}: {self.described()}")
@@ -88,6 +90,7 @@ class Diagnostic:
             "column": self.location.column,
             "path": self.path,
             "message": self.message,
+            "code": self.code,
         }
 
 

@@ -152,8 +152,12 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.site is not None and self.playbook is not None
         self._refuse_clashes(config, files)
+        in_nav = settings.paths_in(config.nav)
         for path, markdown in self.site.pages.items():
-            files.append(File.generated(config, path, content=markdown))
+            file = File.generated(config, path, content=markdown)
+            if path not in in_nav:  # reached through links (activity pages of a large playbook)
+                file.inclusion = InclusionLevel.NOT_IN_NAV
+            files.append(file)
         for path, content in self.site.assets.items():
             if not files.get_file_from_path(path):
                 files.append(File.generated(config, path, content=content))

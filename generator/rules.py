@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Set
 from dataclasses import dataclass
 from typing import Any
 
-from .model import DataPath, Playbook
+from .model import SECTIONS, WARNING_CODES, DataPath, Playbook
 
 BOTTLENECK_SHARE = 0.40
 BOTTLENECK_MIN_ACTIVITIES = 10
@@ -59,6 +59,8 @@ def rule(code: str, *, needs: Iterable[str] | None = None) -> Callable[[Check], 
     """Register the decorated function as the rule for warning ``code``."""
 
     def register(check: Check) -> Check:
+        if code not in WARNING_CODES:
+            raise ValueError(f"warning code '{code}' is not in WARNING_CODES")
         if code in RULES:
             raise ValueError(f"warning code '{code}' is registered twice")
         RULES[code] = Rule(code, check, None if needs is None else frozenset(needs))
@@ -78,6 +80,53 @@ def warnings(
             continue
         for finding in found.check(playbook):
             yield found, finding
+
+
+UNUSED_ALLOW = "unused-allow"
+
+
+def allowed(
+    playbook: Playbook, found: Iterable[tuple[Rule, Finding]], *, complete: bool = True
+) -> Iterator[tuple[str, Finding]]:
+    """(code, finding) for every warning that no ``allow`` silences: the entry's own, or
+    the organisation's (everywhere). With ``complete`` (every rule ran on the whole
+    playbook), an ``allow`` that silenced nothing is an ``unused-allow`` warning itself."""
+    everywhere = set(playbook.organisation.allow)
+    used: set[tuple[int, str]] = set()
+    kept: list[tuple[str, Finding]] = []
+    for rule_, finding in found:
+        code = rule_.code
+        if code in getattr(finding.entry, "allow", ()):
+            used.add((id(finding.entry), code))
+        elif code in everywhere:
+            used.add((id(playbook.organisation), code))
+        else:
+            kept.append((code, finding))
+    if complete:
+        for finding in _unused(playbook, used):
+            if UNUSED_ALLOW in finding.entry.allow or UNUSED_ALLOW in everywhere:
+                continue
+            kept.append((UNUSED_ALLOW, finding))
+    yield from kept
+
+
+def _unused(playbook: Playbook, used: Set[tuple[int, str]]) -> Iterator[Finding]:
+    for section, entry in playbook.entries():
+        for j, code in enumerate(getattr(entry, "allow", ())):
+            if code == UNUSED_ALLOW or (id(entry), code) in used:
+                continue
+            if section == "organisation":
+                where = "the playbook has none"
+            else:
+                key = SECTIONS[section].key
+                name = f" '{getattr(entry, key)}'" if key else ""
+                where = f"none is about {SECTIONS[section].noun}{name}"
+            yield Finding(
+                section,
+                entry,
+                ("allow", j),
+                f"allow '{code}' silences nothing: {where}; remove it",
+            )
 
 
 @rule("unused-role", needs={"roles"})
@@ -102,7 +151,7 @@ def consulted_and_informed(playbook: Playbook) -> Iterator[Finding]:
     if "C" not in letters or "I" not in letters:
         return
     for activity in playbook.activities:
-        both = set(activity.raci.get("C", ())) & set(activity.raci.get("I", ()))
+        both = set(activity.role_ids("C")) & set(activity.role_ids("I"))
         for role_id in sorted(both):
             yield Finding(
                 "activities",
@@ -126,11 +175,11 @@ def _reach(start: str, edges: dict[str, set[str]]) -> set[str]:
 
 def _transitions(playbook: Playbook) -> dict[str, set[str]]:
     """Stage → the stages a record may move to: ``next`` (or the following stage), plus the
-    ``on_reject.to`` of the handoffs at the stage."""
+    ``to`` of every outcome of a rejection of the handoffs at the stage."""
     edges = {s.id: set(playbook.next_stages(s)) for s in playbook.stages}
     for handoff in playbook.handoffs:
-        if handoff.stage in edges and handoff.on_reject:
-            edges[handoff.stage].add(handoff.on_reject.to)
+        if handoff.stage in edges:
+            edges[handoff.stage].update(outcome.to for outcome in handoff.outcomes)
     return edges
 
 
@@ -182,7 +231,7 @@ def scope_without_party(playbook: Playbook) -> Iterator[Finding]:
         for j, activity_id in enumerate(engagement.in_scope):
             activity = playbook.find("activities", activity_id)
             if activity is not None and not any(
-                set(roles) & party_roles for roles in activity.raci.values()
+                set(activity.role_ids(letter)) & party_roles for letter in activity.raci
             ):
                 yield Finding(
                     "engagements",
@@ -195,13 +244,19 @@ def scope_without_party(playbook: Playbook) -> Iterator[Finding]:
 
 @rule("bottleneck", needs={"roles"})
 def bottleneck(playbook: Playbook) -> Iterator[Finding]:
-    """One role holding the accountable letter on more than 40 % of at least 10 activities."""
+    """One role holding the accountable letter without a condition (the owner when none
+    applies) on more than 40 % of at least 10 activities."""
     total = len(playbook.activities)
     letter = playbook.model.accountable
     if total < BOTTLENECK_MIN_ACTIVITIES or letter is None:
         return
     name = playbook.model.letters[letter].name
-    counts = Counter(r for a in playbook.activities for r in a.raci.get(letter, ()))
+    counts = Counter(
+        holder.role
+        for activity in playbook.activities
+        for holder in activity.holders(letter)
+        if holder.when is None
+    )
     for role_id, count in sorted(counts.items()):
         role = playbook.find("roles", role_id)
         if count > BOTTLENECK_SHARE * total and role is not None:
@@ -225,10 +280,13 @@ def default_hours(playbook: Playbook) -> Iterator[Finding]:
     """A duration in business units on a clock nobody set: the same clock the pages name
     (:meth:`Playbook.sla_clock`, ``stage_clock``, ``review_clock``)."""
     for handoff in playbook.handoffs:
-        if playbook.sla_clock(handoff).assumed:
-            for clock, duration in handoff.sla.items():
-                if duration.business:
-                    yield Finding("handoffs", handoff, ("sla", clock), f"'{duration}': {_ASSUMED}")
+        if any(playbook.sla_clock(handoff, route).assumed for route in handoff.routes):
+            for clock in handoff.clocks:
+                business = [d for d in (clock.within, clock.target) if d and d.business]
+                if business:
+                    yield Finding(
+                        "handoffs", handoff, ("sla", clock.key), f"'{business[0]}': {_ASSUMED}"
+                    )
     for stage in playbook.stages:
         limit = stage.max_duration
         if limit and limit.business and playbook.stage_clock(stage).assumed:

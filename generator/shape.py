@@ -17,6 +17,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .errors import PathKey
 from .model import describe
+from .model.parts import BRANCH_TAGS
 
 PATTERNS = {
     r"^[A-Z]$": "a letter is one capital letter",
@@ -34,6 +35,8 @@ class Problem:
     path: PathKey
     message: str
     at_key: bool = False
+    context: dict[str, Any] | None = None
+    """What the validator said besides the message (``bad_id``: the id it refused)."""
 
 
 def _inner_model(annotation: Any, part: str | int) -> Any:
@@ -107,6 +110,8 @@ class Shapes:
             return adapter.validate_python(value), []
         except ValidationError as exc:
             problems = exc.errors(include_url=False)
+        for problem in problems:  # a field of several forms names the form in the path
+            problem["loc"] = tuple(part for part in problem["loc"] if part not in BRANCH_TAGS)
         typos = {
             (path + tuple(p["loc"][:-1]), closest_key(model, p["loc"]))
             for p in problems
@@ -145,7 +150,12 @@ def _translate(model: Any, base: PathKey, problem: Any) -> Problem:
         else:
             hint = f"; the keys here are {', '.join(known)}" if known else ""
         return Problem(path, f"unknown key '{loc[-1]}'{hint}", at_key=True)
-    if kind == "playbook":
+    if kind == "playbook" and ("bad_id" in context or "letters" in context):
+        message = context["message"]
+        return Problem(path, str(message), at_key=on_key, context=dict(context))
+    if kind == "playbook" and "expects" in context:
+        message = f"expected {context['expects']}, found {describe(value)}"
+    elif kind == "playbook":
         message = context.get("message", problem["msg"])
     elif kind in ("model_type", "dict_type", "model_attributes_type"):
         message = f"expected a mapping, found {describe(value)}"

@@ -2,38 +2,39 @@
 
 First the shape of every entry (:mod:`.shape`), then what the declarations say: ids unique
 in each section of :data:`~generator.model.SECTIONS`, and one pass over every declared
-reference (unknown targets with the closest id, ids listed twice). Then the few rules that
-are not plain references (the letters of the model, a handoff to itself …), and the warnings
-of :mod:`.rules`. Nothing stops at the first problem.
+reference (unknown targets said as :mod:`.hints` says them, ids listed twice). Then the
+rules that are not plain references (:mod:`.checks`: letters, routes, clocks …), and the
+warnings of :mod:`.rules`, less those an ``allow`` silences. Nothing stops at the first
+problem.
 """
 
 from __future__ import annotations
 
-import difflib
 import gc
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import rules
+from .checks import RuleErrors
 from .errors import Diagnostic, Location, PathKey, Severity, format_path
+from .hints import Directory, letters_of, named, one_letter_per_key, suggest, unknown
 from .load import Limits, Source, dig, load
 from .model import (
     BUILTIN_MODELS,
     LIST_SECTIONS,
     SECTIONS,
-    Activity,
-    Engagement,
     Playbook,
     ResponsibilityModel,
     describe,
     is_id,
+    section_at,
     targets,
 )
-from .shape import PATTERNS, Shapes
+from .shape import PATTERNS, Problem, Shapes
 
 _MODEL_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
@@ -57,22 +58,20 @@ class Result:
         return self.playbook is not None and not self.errors and not (strict and self.warnings)
 
 
-def suggest(value: object, known: Iterable[str]) -> str:
-    """`` (did you mean 'x'?)`` when a known name is close to ``value``."""
-    close = difflib.get_close_matches(str(value), sorted(known), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
-class _Checker:
+class _Checker(RuleErrors):
     def __init__(self, source: Source) -> None:
         self.source = source
         self.diagnostics: list[Diagnostic] = list(source.diagnostics)
         self.entries: dict[str, list[tuple[int, Any]]] = {s: [] for s in LIST_SECTIONS}
-        self.raw_ids: dict[str, set[str]] = {
-            name: set() for name, section in SECTIONS.items() if section.addressable
-        }
-        """The ids each section defines, also in entries that failed their shape check (so
-        that a reference to them is not reported as unknown as well)."""
+        self.directory = Directory()
+        """The ids and names each section defines, also in entries that failed their shape
+        check (so that a reference to them is not reported as unknown as well)."""
+        self.raw_ids: dict[str, dict[str, None]] = self.directory.ids
+        for name, section in SECTIONS.items():
+            if section.addressable:
+                self.raw_ids[name] = {}
+        self.deferred: list[tuple[type[Any], PathKey, Problem]] = []
+        """Refused ids in reference fields, said once every entry's name is known."""
         self.organisation: Any = None
         self.models: dict[str, ResponsibilityModel] = {}
         self.partial = False
@@ -102,9 +101,21 @@ class _Checker:
     def shape(self, model: Any, value: Any, path: PathKey) -> Any:
         """``value`` as a ``model``; each problem reported; None if any."""
         entry, problems = self.shapes.check(model, value, path)
-        for problem in problems:
-            self.error(problem.path, problem.message, at_key=problem.at_key)
+        for problem in _letters_explained(value, path, problems):
+            if problem.context and "bad_id" in problem.context:
+                self.deferred.append((model, path, problem))
+            else:
+                self.error(problem.path, problem.message, at_key=problem.at_key)
         return entry
+
+    def say_deferred(self) -> None:
+        """A refused id in a reference field that is an entry's name: say so."""
+        for model, base, problem in self.deferred:
+            message, refused = problem.message, (problem.context or {}).get("bad_id")
+            section = section_at(model, problem.path[len(base) :])
+            if section is not None and isinstance(refused, str):
+                message = named(self.directory, section, refused) or message
+            self.error(problem.path, message, at_key=problem.at_key)
 
     def run(self) -> Result:
         data = self.source.data
@@ -132,14 +143,16 @@ class _Checker:
             if not isinstance(items, list):
                 self.error((section,), f"expected a list of entries, found {describe(items)}")
                 continue
-            for index, raw in enumerate(items):
+            for raw in items:
                 if section in self.raw_ids and isinstance(raw, dict) and is_id(raw.get("id")):
-                    self.raw_ids[section].add(raw["id"])
+                    self.directory.add(section, raw)
+            for index, raw in enumerate(items):
                 entry = self.shape(SECTIONS[section].entry, raw, (section, index))
                 if entry is not None:
                     self.entries[section].append((index, entry))
                 else:
                     self.partial = True
+        self.say_deferred()
         self.check_unique_ids()
         self.check_references()
         self.check_rules()
@@ -215,31 +228,32 @@ class _Checker:
                 continue
             key = section.key
             what = f"{section.noun} id" if key == "id" else section.noun
-            first: dict[str, int] = {}
+            first: dict[tuple[str, Any], int] = {}
             for index, item in enumerate(raw):
                 if not isinstance(item, dict) or not isinstance(item.get(key), str):
                     continue
                 value = item[key]
-                if value not in first:
-                    first[value] = index
+                scope = item.get(section.within) if section.within else None
+                if (value, scope) not in first:
+                    first[value, scope] = index
                     continue
-                here, there = (name, index, key), (name, first[value], key)
-                self.error(
-                    here, f"duplicate {what} '{value}' (first defined at {self.source.at(there)})"
-                )
-                self.error(there, f"{what} '{value}' is defined again at {self.source.at(here)}")
-        for index, team in self.entries["teams"]:
-            seen: dict[str, int] = {}
-            for g, goal in enumerate(team.goals):
-                if goal.id not in seen:
-                    seen[goal.id] = g
-                    continue
-                first_at = self.source.at(("teams", index, "goals", seen[goal.id], "id"))
-                self.error(
-                    ("teams", index, "goals", g, "id"),
-                    f"duplicate goal id '{goal.id}' in team '{team.id}' "
-                    f"(first defined at {first_at})",
-                )
+                here, there = (name, index, key), (name, first[value, scope], key)
+                said = f"{what} '{value}'" + (f" in context '{scope}'" if scope else "")
+                self.error(here, f"duplicate {said} (first defined at {self.source.at(there)})")
+                self.error(there, f"{said} is defined again at {self.source.at(here)}")
+        for kind in ("teams", "roles"):
+            for index, owner in self.entries[kind]:
+                seen: dict[str, int] = {}
+                for g, goal in enumerate(owner.goals):
+                    if goal.id not in seen:
+                        seen[goal.id] = g
+                        continue
+                    first_at = self.source.at((kind, index, "goals", seen[goal.id], "id"))
+                    self.error(
+                        (kind, index, "goals", g, "id"),
+                        f"duplicate goal id '{goal.id}' in {SECTIONS[kind].noun} "
+                        f"'{owner.id}' (first defined at {first_at})",
+                    )
 
     def shaped(self) -> Iterator[tuple[PathKey, Any]]:
         """(path, entry) for every entry that passed its shape check, organisation first."""
@@ -250,21 +264,19 @@ class _Checker:
                 yield (section, index), entry
 
     def check_references(self) -> None:
-        """One pass over every declared reference: the target exists (else the closest id
-        is suggested), and a list names each target once."""
+        """One pass over every declared reference: the target exists (else
+        :func:`~generator.hints.unknown` says what to write instead), and a list names each
+        target once."""
         for base, entry in self.shaped():
             raw = self.source.raw(base)
-            lists: dict[PathKey, set[str] | None] = {}
+            lists: dict[PathKey, set[str]] = {}
             for inner, section, target, on_key in targets(entry):
+                inner = _as_written(raw, inner)
                 path = base + inner
                 if isinstance(inner[-1], int):
                     parent = inner[:-1]
-                    if parent not in lists:  # one id may stand where a list may (`A: owner`)
-                        lists[parent] = set() if isinstance(dig(raw, parent), list) else None
-                    seen = lists[parent]
-                    if seen is None:
-                        path = path[:-1]
-                    elif target in seen:
+                    seen = lists.setdefault(parent, set())
+                    if target in seen:
                         noun = SECTIONS[section].noun
                         self.error(path, f"{noun} '{target}' is listed twice")
                     else:
@@ -272,129 +284,55 @@ class _Checker:
                 self.ref(section, target, path, at_key=on_key)
 
     def ref(self, section: str, value: str, path: PathKey, *, at_key: bool = False) -> bool:
-        known = self.raw_ids[section]
-        if value in known:
+        if value in self.raw_ids[section]:
             return True
         if not self.source.broken:  # else it may be defined in the file that could not be read
-            noun = SECTIONS[section].noun
-            self.error(path, f"unknown {noun} '{value}'{suggest(value, known)}", at_key=at_key)
+            self.error(path, unknown(self.directory, section, value), at_key=at_key)
         self.dangling.add(section)
         return False
-
-    def check_rules(self) -> None:
-        """The errors that are not plain references."""
-        self.check_model_name()
-        for i, stage in self.entries["stages"]:
-            if stage.terminal and stage.next:
-                self.error(
-                    ("stages", i, "next"), f"stage '{stage.id}' is terminal and cannot have 'next'"
-                )
-        for i, handoff in self.entries["handoffs"]:
-            if handoff.from_ == handoff.to:
-                self.error(
-                    ("handoffs", i, "to"),
-                    f"handoff '{handoff.id}' goes from role '{handoff.from_}' to itself",
-                )
-        name = self.model_name() or ""
-        model = self.models.get(name) or BUILTIN_MODELS.get(name)
-        for i, activity in self.entries["activities"]:
-            self.check_notes(("activities", i), activity)
-            if model is not None:
-                self.check_letters(("activities", i), activity, name, model)
-        for i, engagement in self.entries["engagements"]:
-            self.check_engagement(("engagements", i), engagement)
-
-    def check_model_name(self) -> None:
-        name = self.model_name()
-        if name is None or name in BUILTIN_MODELS or name in self.models:
-            return
-        raw_models = self.source.data.get("models")
-        if isinstance(raw_models, dict) and name in raw_models:
-            return  # the model is defined with an error, reported there
-        known = list(BUILTIN_MODELS) + list(self.models)
-        self.error(
-            ("organisation", "model"),
-            f"unknown responsibility model '{name}'{suggest(name, known)}; "
-            "use RACI, RASCI, DACI or a key of 'models'",
-        )
-
-    def check_notes(self, path: PathKey, activity: Activity) -> None:
-        """A note belongs to a role with a letter on the activity (an unknown role is
-        reported by the reference check)."""
-        holders = {role_id for ids in activity.raci.values() for role_id in ids}
-        for role_id in activity.notes:
-            if role_id in self.raw_ids["roles"] and role_id not in holders:
-                self.error(
-                    (*path, "notes", role_id),
-                    f"note for role '{role_id}', which has no letter on activity '{activity.id}'",
-                    at_key=True,
-                )
-
-    def check_letters(
-        self, path: PathKey, activity: Activity, name: str, model: ResponsibilityModel
-    ) -> None:
-        """Every letter is the model's, and each is held as often as the model requires (said
-        with :meth:`~generator.model.Letter.count_phrase`, as the pages say it)."""
-        raci = (*path, "raci")
-        for letter in activity.raci:
-            if letter not in model.letters:
-                upper = letter.upper()
-                hint = f" (did you mean '{upper}'?)" if upper in model.letters else ""
-                self.error(
-                    (*raci, letter),
-                    f"letter '{letter}' is not in the {name} model "
-                    f"(letters: {', '.join(model.letters)}){hint}",
-                    at_key=True,
-                )
-        for letter, spec in model.letters.items():
-            roles = activity.raci.get(letter, ())
-            count = len(roles)
-            if spec.allows(count):
-                continue
-            found = f"{count}: {', '.join(roles)}" if count > 1 else str(count or "none")
-            message = (
-                f"activity '{activity.id}' needs {spec.count_phrase()} {spec.name} ({letter}) "
-                f"under {name}, found {found}"
-            )
-            if spec.max is not None and count > spec.max:
-                self.error((*raci, letter, spec.max), message)  # the first one too many
-            elif count:
-                self.error((*raci, letter), message)
-            else:  # the letter is missing: point at the assignments
-                self.error(raci, message, at_key=True)
-
-    def check_engagement(self, path: PathKey, engagement: Engagement) -> None:
-        if engagement.party in self.raw_ids["teams"]:
-            team = next((t for _, t in self.entries["teams"] if t.id == engagement.party), None)
-            if team is not None and not team.external:
-                self.error(
-                    (*path, "party"),
-                    f"engagement party '{engagement.party}' is not an external team "
-                    "(set kind: external on the team)",
-                )
-        both = set(engagement.in_scope) & set(engagement.out_of_scope)
-        for j, activity_id in enumerate(engagement.out_of_scope):
-            if activity_id in both:
-                self.error(
-                    (*path, "out_of_scope", j),
-                    f"activity '{activity_id}' is both in and out of the scope of "
-                    f"engagement '{engagement.id}'",
-                )
-        if engagement.starts and engagement.ends and engagement.ends < engagement.starts:
-            self.error(
-                (*path, "ends"),
-                f"engagement '{engagement.id}' ends ({engagement.ends}) before it starts "
-                f"({engagement.starts})",
-            )
 
     def check_warnings(self, playbook: Playbook) -> None:
         """The warnings of :mod:`.rules`, each placed at its entry's position in the files."""
         index = {id(entry): i for s in LIST_SECTIONS for i, entry in self.entries[s]}
         found = rules.warnings(playbook, partial=self.partial, dangling=self.dangling)
-        for rule, finding in found:
+        complete = not self.partial and not any(d.severity == "error" for d in self.diagnostics)
+        for code, finding in rules.allowed(playbook, found, complete=complete):
             at = index.get(id(finding.entry))
             base: PathKey = (finding.section,) if at is None else (finding.section, at)
-            self.report("warning", base + finding.path, finding.message, code=rule.code)
+            self.report("warning", base + finding.path, finding.message, code=code)
+
+
+def _as_written(raw: Any, inner: PathKey) -> PathKey:
+    """A reference's path as the files wrote it: one id or mapping may stand where a list
+    may (``A: owner``, ``A: {role: legal, when: …}``), and then has no index."""
+    for n, part in enumerate(inner):
+        if isinstance(part, int) and not isinstance(dig(raw, inner[:n]), list):
+            return inner[:n] + inner[n + 1 :]
+    return inner
+
+
+def _letters_explained(raw: Any, base: PathKey, problems: list[Problem]) -> list[Problem]:
+    """Letters written together (``"A, R": x``) or a role under raci with its letters as the
+    value (``x: "A, R"``): one plain instruction at the key, instead of a bad key and an id
+    made of the letters."""
+    out, covered = [], set()
+    for problem in problems:
+        inner = problem.path[len(base) :]
+        if not (problem.at_key and len(inner) == 2 and inner[0] == "raci"):
+            continue
+        key, value = inner[1], dig(raw, inner)
+        letters = letters_of(key)
+        if letters:
+            out.append(Problem(problem.path, one_letter_per_key(letters, value), at_key=True))
+        elif (letters := letters_of(value)) and isinstance(key, str):
+            out.append(Problem(problem.path, one_letter_per_key(letters, key), at_key=True))
+        else:
+            continue
+        covered.add(problem.path)
+    for problem in problems:
+        if not any(problem.path[: len(path)] == path for path in covered):
+            out.append(problem)
+    return out
 
 
 def validate(source: Source) -> Result:

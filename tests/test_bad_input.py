@@ -25,10 +25,14 @@ from generator.model import (
     SECTION_MODELS,
     Approvals,
     BusinessHours,
+    ClockSpec,
     Deliverable,
     Goal,
+    Holder,
     Letter,
+    Outcome,
     Rejection,
+    Route,
 )
 
 ERROR_LINE = re.compile(r"^\S+:\d+:\d+: error: ", re.MULTILINE)
@@ -294,6 +298,7 @@ FULL: dict[str, Any] = {
             "timezone": "UTC",
             "holidays": ["2026-12-25"],
         },
+        "allow": ["bottleneck"],
     },
     "models": {
         "TRIO": {
@@ -323,8 +328,10 @@ FULL: dict[str, Any] = {
                     "metric": "Deals",
                     "target": 3,
                     "horizon": "year",
+                    "period": "FY2027",
                 }
             ],
+            "allow": ["default-hours"],
         },
         {"id": "agency", "name": "Agency", "kind": "external"},
     ],
@@ -336,11 +343,14 @@ FULL: dict[str, Any] = {
             "kind": "person",
             "summary": "Sells.",
             "holders": ["Ann"],
+            "business_hours": {"timezone": "local"},
+            "goals": [{"id": "calls", "statement": "Call back", "period": "per week"}],
+            "allow": ["unused-role"],
         },
         {"id": "boss", "name": "Boss", "team": "sales", "holders": ["Ann"]},
         {"id": "maker", "name": "Maker", "team": "agency"},
     ],
-    "people": [{"name": "Ann", "roles": ["rep", "boss"]}],
+    "people": [{"name": "Ann", "roles": ["rep", "boss"], "allow": ["unused-role"]}],
     "stages": [
         {
             "id": "lead",
@@ -355,12 +365,15 @@ FULL: dict[str, Any] = {
             "next": ["won"],
             "terminal": False,
             "reasons": ["Why"],
+            "maps_to": {"CRM": "Lead"},
+            "allow": ["dead-end-stage"],
         },
         {"id": "won", "name": "Won", "terminal": True},
     ],
     "handoffs": [
         {
             "id": "pass",
+            "name": "Pass the lead",
             "from": "rep",
             "to": "boss",
             "stage": "lead",
@@ -369,6 +382,29 @@ FULL: dict[str, Any] = {
             "sla": {"accept": "4 hours"},
             "on_reject": {"to": "lead", "reasons": ["No"], "feedback": "Tell why."},
             "escalation": "Owner.",
+            "allow": ["default-hours"],
+        },
+        {
+            "id": "route",
+            "from": "boss",
+            "to": [{"role": "rep", "when": "small deals"}, {"role": "maker"}],
+            "sla": {
+                "first": {
+                    "within": "15 business minutes",
+                    "target": "5 business minutes",
+                    "from": "the lead arrives",
+                    "label": "First touch",
+                }
+            },
+            "on_reject": [
+                {
+                    "to": "lead",
+                    "when": "too early",
+                    "owner": "rep",
+                    "reasons": ["Busy"],
+                    "feedback": "Say so.",
+                }
+            ],
         },
     ],
     "activities": [
@@ -378,8 +414,9 @@ FULL: dict[str, Any] = {
             "area": "Selling",
             "stage": "lead",
             "description": "Close it.",
-            "raci": {"R": ["rep", "maker"], "A": "boss"},
+            "raci": {"R": ["rep", {"role": "maker", "when": "busy"}], "A": "boss"},
             "notes": {"rep": "mostly"},
+            "allow": ["consulted-and-informed"],
         },
     ],
     "engagements": [
@@ -404,6 +441,7 @@ FULL: dict[str, Any] = {
             },
             "change_process": "Ask.",
             "sign_off": ["boss"],
+            "allow": ["scope-without-party"],
         },
     ],
     "cadences": [
@@ -414,10 +452,15 @@ FULL: dict[str, Any] = {
             "chair": "boss",
             "attendees": ["rep"],
             "purpose": "Talk.",
+            "allow": ["unused-allow"],
         }
     ],
-    "glossary": [{"term": "Lead", "definition": "Someone."}],
-    "changelog": [{"version": "1", "date": "2026-01-01", "summary": "First."}],
+    "glossary": [
+        {"term": "Lead", "definition": "Someone.", "context": "Sales", "allow": ["bottleneck"]}
+    ],
+    "changelog": [
+        {"version": "1", "date": "2026-01-01", "summary": "First.", "allow": ["bottleneck"]}
+    ],
 }
 """A valid playbook that sets every field of every section (checked below)."""
 
@@ -434,6 +477,10 @@ def test_the_full_playbook_sets_every_field_of_the_model(here: Path) -> None:
         BusinessHours: FULL["organisation"]["business_hours"],
         Goal: FULL["teams"][0]["goals"][0],
         Rejection: FULL["handoffs"][0]["on_reject"],
+        Route: FULL["handoffs"][1]["to"][0],
+        ClockSpec: FULL["handoffs"][1]["sla"]["first"],
+        Outcome: FULL["handoffs"][1]["on_reject"][0],
+        Holder: FULL["activities"][0]["raci"]["R"][1],
         Deliverable: FULL["engagements"][0]["deliverables"][0],
         Approvals: FULL["engagements"][0]["approvals"],
         Letter: FULL["models"]["TRIO"]["letters"]["D"],

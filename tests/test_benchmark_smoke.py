@@ -1,4 +1,5 @@
-"""The synthetic M playbook of the benchmarks is valid and renders completely (no timings)."""
+"""The synthetic M playbook of the benchmarks is valid, writes what real handbooks write, and
+renders completely (no timings)."""
 
 from __future__ import annotations
 
@@ -67,3 +68,23 @@ def test_medium_render_has_every_role_page_and_every_activity_once_in_the_matrix
     rows = [m for text in matrix for m in re.findall(r'<tr id="([^"]+)"', text)]
     assert len(rows) == len(set(rows)) == 500
     assert sorted(rows) == sorted(a.id for a in playbook.activities)
+
+
+def test_medium_playbook_uses_what_real_handbooks_write(medium: Path) -> None:
+    playbook = check(medium).playbook
+    assert playbook is not None
+    handoffs = playbook.handoffs
+
+    assert 0 < sum(1 for h in handoffs if h.name) < len(handoffs)
+    assert any(len(h.routes) > 1 for h in handoffs)
+    assert any(c.target and c.start and c.label != c.key for h in handoffs for c in h.clocks)
+    assert any(str(c.within).endswith("business minutes") for h in handoffs for c in h.clocks)
+    assert any(len(h.outcomes) > 1 and h.outcomes[0].owner for h in handoffs)
+    letters = [(a, k) for a in playbook.activities for k in a.raci]
+    assert any(h.when for a, k in letters if k == "A" for h in a.holders(k))
+    assert any(all(h.when for h in a.holders(k)) for a, k in letters if k == "R")
+    assert any(g.period for role in playbook.roles for g in role.goals)
+    assert any(r.business_hours and r.business_hours.local for r in playbook.roles)
+    assert any(stage.maps_to for stage in playbook.stages)
+    terms = [g.term for g in playbook.glossary if g.context]
+    assert len(terms) == 2 and len(set(terms)) == 1

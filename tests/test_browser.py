@@ -46,7 +46,7 @@ def test_front_page_shows_the_lifecycle_diagram(page, site_url: str, artifacts: 
     box = svg.bounding_box()
     assert box is not None and box["width"] > 200 and box["height"] > 50
     stages = raw_example()["stages"]
-    assert page.locator(".pb-diagram svg .stage").count() == len(stages)
+    assert page.locator("svg.pb-lifecycle .stage").count() == len(stages)
     page.screenshot(path=str(artifacts / "front-page.png"), full_page=True)
     assert page.outside == []
 

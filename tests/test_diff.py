@@ -732,3 +732,102 @@ def test_a_revision_without_the_folder_is_a_usage_error(repo: Path) -> None:
     result = run("diff", "HEAD:nowhere", "playbook")
     assert result.exit_code == 2
     assert "not a folder at HEAD" in result.stderr
+
+
+# Faithful playbooks: the new fields are compared too.
+
+
+def test_a_letter_that_gains_a_condition_is_a_change(folders: Any) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        entry(data, "activities", "brochure")["raci"]["C"] = [
+            {"role": "sales-lead", "when": "the brochure names prices"}
+        ]
+
+    assert lines(folders(edit)) == [
+        f"Sales Lead (sales-lead) holds C on {BROCHURE} always → when the brochure names prices",
+        "1 change",
+    ]
+
+
+def test_a_conditional_accountable_beside_the_owner_changes_who_is_accountable(
+    folders: Any,
+) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        entry(data, "activities", "brochure")["raci"]["A"] = [
+            "marketing-lead",
+            {"role": "sales-lead", "when": "it names prices"},
+        ]
+
+    assert lines(folders(edit)) == [
+        f"Accountable for {BROCHURE}: Marketing Lead (marketing-lead) → Marketing Lead "
+        "(marketing-lead), Sales Lead (sales-lead) when it names prices",
+        "1 change",
+    ]
+
+
+def test_handoff_name_routes_clocks_and_outcomes_are_compared(folders: Any) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        data["handoffs"][0].update(
+            {
+                "name": "Warm lead handoff",
+                "to": [
+                    {"role": "sales-lead", "when": "the lead is a key account"},
+                    {"role": "account-executive"},
+                ],
+                "sla": {
+                    "accept": {
+                        "within": "4 business hours",
+                        "target": "1 business hour",
+                        "label": "Accept",
+                    },
+                    "first_contact": "1 business day",
+                },
+                "on_reject": [
+                    {"to": "nurture", "when": "too early", "owner": "marketing-lead"},
+                    {"to": "cold"},
+                ],
+            }
+        )
+
+    assert lines(folders(edit)) == [
+        "SLA accept of handoff 'Warm lead handoff' (warm-lead-to-sales): 4 business hours → "
+        "4 business hours, target 1 business hour, label Accept",
+        "Handoff 'Warm lead handoff' (warm-lead-to-sales) name: none → Warm lead handoff",
+        "Handoff 'Warm lead handoff' (warm-lead-to-sales) to: Account Executive "
+        "(account-executive) → Sales Lead (sales-lead) when the lead is a key account, "
+        "Account Executive (account-executive)",
+        "Handoff 'Warm lead handoff' (warm-lead-to-sales) on_reject[0].when: none → too early",
+        "Handoff 'Warm lead handoff' (warm-lead-to-sales) on_reject[0].owner: none → "
+        "Marketing Lead (marketing-lead)",
+        "Handoff 'Warm lead handoff' (warm-lead-to-sales) on_reject[1] added: 'Cold' (cold)",
+        "6 changes",
+    ]
+
+
+def test_a_clock_mapping_of_only_within_is_that_duration(folders: Any) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        data["handoffs"][0]["sla"]["accept"] = {"within": "4 business hours"}
+
+    assert folders(edit).stdout == "no changes\n"
+
+
+def test_role_goals_and_hours_and_stage_maps_are_compared(folders: Any) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        role = entry(data, "roles", "account-executive")
+        role["business_hours"] = {"timezone": "local"}
+        role["goals"] = [{"id": "deals", "statement": "Close deals", "period": "FY2027"}]
+        entry(data, "stages", "nurture")["maps_to"] = {"Salesforce": "Nurture"}
+
+    assert lines(folders(edit)) == [
+        "Role Account Executive (account-executive) business_hours.timezone: none → local",
+        "Role Account Executive (account-executive) goal 'deals' added",
+        "Stage 'Nurture' (nurture) maps_to: none → Salesforce: Nurture",
+        "3 changes",
+    ]
+
+
+def test_allow_is_not_a_change(folders: Any) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        entry(data, "roles", "account-executive")["allow"] = ["bottleneck"]
+
+    assert folders(edit).stdout == "no changes\n"

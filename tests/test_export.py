@@ -24,6 +24,7 @@ from generator.model import Playbook
 from generator.outputs import export_json_schema, matrix_csv, matrix_xlsx, playbook_json
 from generator.validate import check
 
+ROOT = Path(__file__).resolve().parent.parent
 FORMULA = '=HYPERLINK("https://example.com","click")'
 
 BASE: dict[str, Any] = {
@@ -331,6 +332,127 @@ def test_json_schema_rejects_a_duration_left_as_text(playbook: Playbook) -> None
         jsonschema.validate(data, export_json_schema(), cls=jsonschema.Draft202012Validator)
 
 
+def conditional(tmp_path: Path) -> Playbook:
+    """:data:`BASE` with a conditional Accountable beside the plain one on the brochure."""
+    data = copy.deepcopy(BASE)
+    brochure = data["activities"][0]["raci"]
+    brochure["A"] = ["marketing-lead", {"role": "sales-lead", "when": "the brochure quotes prices"}]
+    del brochure["C"]
+    result = check(write_playbook(tmp_path / "conditional", data))
+    assert result.ok(strict=True), result.diagnostics
+    assert result.playbook is not None
+    return result.playbook
+
+
+def test_csv_keeps_letters_in_the_role_columns_and_conditions_in_the_notes(
+    tmp_path: Path,
+) -> None:
+    brochure = next(csv.DictReader(io.StringIO(matrix_csv(conditional(tmp_path)))))
+    assert (brochure["marketing-lead"], brochure["sales-lead"]) == ("A,R", "A")
+    assert brochure["notes"] == (
+        "sales-lead: A when the brochure quotes prices; sales-lead: checks objections; "
+        "agency-designer: first draft, layout\nand print files"
+    )
+
+
+def test_xlsx_gives_conditions_in_the_notes_and_on_the_engagement_sheet(tmp_path: Path) -> None:
+    book = open_workbook(conditional(tmp_path))
+    brochure = next(book["Matrix"].iter_rows(min_row=3, max_row=3, values_only=True))
+    assert brochure[4:] == (
+        "A,R",
+        "A",
+        "R",
+        "Sales Lead: A when the brochure quotes prices\nSales Lead: checks objections\n"
+        "Agency Designer: first draft, layout\nand print files",
+    )
+    rows = [
+        tuple(v for v in row if v) for row in book["brightwave-2026"].iter_rows(values_only=True)
+    ]
+    assert (
+        "brochure",
+        "Product brochure",
+        "A: Marketing Lead (marketing-lead), Sales Lead (sales-lead) when the brochure quotes "
+        "prices; R: Marketing Lead (marketing-lead)",
+        "R: Agency Designer (agency-designer)",
+    ) in rows
+
+
+ROUTED: dict[str, Any] = {
+    "id": "inbound-routing",
+    "name": "Inbound routing",
+    "from": "marketing-lead",
+    "to": [{"role": "sales-lead", "when": "the lead asks for a quote"}, {"role": "sdr"}],
+    "stage": "warm-lead",
+    "sla": {
+        "accept": "4 business hours",
+        "first_touch": {
+            "within": "15 business minutes",
+            "target": "5 business minutes",
+            "from": "the lead becomes warm",
+            "label": "First touch",
+        },
+    },
+    "on_reject": [
+        {"to": "warm-lead", "when": "the lead needs more touches", "owner": "marketing-lead"},
+        {"to": "lost", "when": "no fit", "reasons": ["Not a fit"]},
+    ],
+}
+
+
+def test_json_keeps_the_yaml_shape_of_holders_routes_clocks_and_outcomes(tmp_path: Path) -> None:
+    data = copy.deepcopy(BASE)
+    data["roles"].append({"id": "sdr", "name": "SDR", "team": "sales"})
+    data["stages"].append({"id": "lost", "name": "Lost", "terminal": True})
+    data["handoffs"] = [ROUTED]
+    brochure = data["activities"][0]["raci"]
+    brochure["A"] = [{"role": "marketing-lead"}, {"role": "sales-lead", "when": "it quotes prices"}]
+    del brochure["C"]
+    result = check(write_playbook(tmp_path / "shapes", data))
+    assert result.ok(strict=True), result.diagnostics
+    assert result.playbook is not None
+
+    exported = json.loads(playbook_json(result.playbook))
+
+    assert exported["activities"][0]["raci"]["A"] == [
+        "marketing-lead",
+        {"role": "sales-lead", "when": "it quotes prices"},
+    ]
+    handoff = exported["handoffs"][0]
+    assert (handoff["name"], handoff["to"]) == ("Inbound routing", ROUTED["to"])
+    assert handoff["sla"]["first_touch"] == {
+        "within": {"value": 15, "unit": "minute", "business": True},
+        "target": {"value": 5, "unit": "minute", "business": True},
+        "from": "the lead becomes warm",
+        "label": "First touch",
+    }
+    assert handoff["on_reject"] == [  # defaults filled in, as everywhere in the export
+        {
+            "to": "warm-lead",
+            "when": "the lead needs more touches",
+            "owner": "marketing-lead",
+            "reasons": [],
+        },
+        {"to": "lost", "when": "no fit", "reasons": ["Not a fit"]},
+    ]
+    schema = export_json_schema()
+    jsonschema.Draft202012Validator(schema).validate(exported)
+    exported["activities"][0]["raci"]["A"][1]["unless"] = "never"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(exported, schema, cls=jsonschema.Draft202012Validator)
+
+
+@pytest.mark.parametrize("example", ["example", "small-business", "agency", "b2b"])
+def test_json_of_every_example_is_valid_against_the_documented_schema(example: str) -> None:
+    from conftest import EXAMPLE
+
+    folder = EXAMPLE if example == "example" else ROOT / "generator/examples" / example / "playbook"
+    playbook = check(folder).playbook
+    assert playbook is not None
+    jsonschema.Draft202012Validator(export_json_schema()).validate(
+        json.loads(playbook_json(playbook))
+    )
+
+
 def export(*args: str) -> Any:
     return CliRunner().invoke(cli, ["export", *args])
 
@@ -368,7 +490,8 @@ def test_export_of_an_invalid_playbook_exits_1_and_writes_nothing(
     result = export("broken", "--format", "csv", "-o", "raci.csv")
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        "broken/activities.yaml:24:7: error: activities[1].raci.A[0]: unknown role 'nobody'",
+        "broken/activities.yaml:24:7: error: activities[1].raci.A[0]: unknown role 'nobody'; "
+        "the roles are marketing-lead, sales-lead, agency-designer",
         "1 problem (1 error, 0 warnings)",
     ]
     assert not (tmp_path / "raci.csv").exists()

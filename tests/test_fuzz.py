@@ -304,7 +304,8 @@ def test_check_answers_in_the_contract_format_and_valid_playbooks_render(
         assert as_json.exit_code == text.exit_code
         problems = json.loads(as_json.stdout)
         assert all(
-            set(p) == {"severity", "file", "line", "column", "path", "message"} for p in problems
+            set(p) == {"severity", "file", "line", "column", "path", "message", "code"}
+            for p in problems
         )
         if text.exit_code == 0:
             result = check(folder)

@@ -23,8 +23,10 @@ from click.testing import CliRunner
 from conftest import build_site, write_tree
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_site_plan import shown_forms, texts_of
 
 from generator.cli import cli
+from generator.model import Playbook
 from generator.site import (
     make_environment,
     md,
@@ -97,6 +99,7 @@ def hostile_playbook() -> dict[str, str]:
                     "metric": name(f"Metric{k}"),
                     "target": name(f"Target{k}"),
                     "horizon": name(f"GoalHorizon{k}"),
+                    "period": name(f"GoalPeriod{k}"),
                 }
             ],
         }
@@ -109,6 +112,17 @@ def hostile_playbook() -> dict[str, str]:
             "team": f"t{1 if k == 2 else 0}",
             "summary": MD_PAYLOAD,
             "holders": people if k < 2 else [name("Agency person")],
+            "business_hours": {"timezone": "local"} if k == 1 else {"start": "08:00"},
+            "goals": [
+                {
+                    "id": "rg",
+                    "statement": name(f"RoleGoal{k}"),
+                    "metric": name(f"RoleMetric{k}"),
+                    "target": name(f"RoleTarget{k}"),
+                    "horizon": name(f"RoleHorizon{k}"),
+                    "period": name(f"RolePeriod{k}"),
+                }
+            ],
         }
         for k in range(3)
     ]
@@ -121,11 +135,12 @@ def hostile_playbook() -> dict[str, str]:
             "entry": [name(f"Entry{k}")],
             "exit": [name(f"Exit{k}")],
             "reasons": [name(f"Reason{k}")],
+            "maps_to": {name(f"System{k}"): name(f"SystemValue{k}")},
             **({"terminal": True} if k == 2 else {}),
         }
         for k in range(3)
     ]
-    handoffs = [
+    handoffs: list[dict[str, Any]] = [
         {
             "id": f"h{k}",
             "from": f"r{k}",
@@ -139,6 +154,34 @@ def hostile_playbook() -> dict[str, str]:
         }
         for k in range(2)
     ]
+    handoffs.append(
+        {
+            "id": "h2",
+            "name": name("Handoff2"),
+            "from": "r0",
+            "to": [{"role": "r2", "when": name("Route0")}, {"role": "r1"}],
+            "stage": "s1",
+            "sla": {
+                "first_touch": {
+                    "within": "15 business minutes",
+                    "target": "5 business minutes",
+                    "from": name("Start2"),
+                    "label": name("Clock2"),
+                },
+                "close": {"within": "2 days", "label": name("Close2")},
+            },
+            "on_reject": [
+                {
+                    "to": "s0",
+                    "when": name("Outcome0"),
+                    "owner": "r0",
+                    "reasons": [name("OutcomeReason0")],
+                    "feedback": MD_PAYLOAD,
+                },
+                {"to": "s1", "when": name("Outcome1")},
+            ],
+        }
+    )
     activities = [
         {
             "id": f"a{k}",
@@ -146,7 +189,11 @@ def hostile_playbook() -> dict[str, str]:
             "area": name(f"Area{k}"),
             "stage": f"s{k}",
             "description": MD_PAYLOAD,
-            "raci": {"D": "r0", "P": ["r1", "r2"], "R": "r2"},
+            "raci": {
+                "D": ["r0", {"role": "r1", "when": name(f"Condition{k}")}],
+                "P": ["r1", {"role": "r2", "when": name(f"PerformWhen{k}")}],
+                "R": "r2",
+            },
             "notes": {"r1": MD_PAYLOAD, "r2": MD_PAYLOAD},
         }
         for k in range(3)
@@ -181,7 +228,8 @@ def hostile_playbook() -> dict[str, str]:
     ]
     glossary = [
         {"term": name("Term0"), "definition": MD_PAYLOAD},
-        {"term": "Pwnterm", "definition": MD_PAYLOAD},
+        {"term": "Pwnterm", "definition": MD_PAYLOAD, "context": name("Context0")},
+        {"term": "Pwnterm", "definition": MD_PAYLOAD, "context": name("Context1")},
     ]
     organisation = {
         "name": name("Org"),
@@ -481,6 +529,30 @@ def test_every_generated_page_is_inert_in_python_markdown(hostile_pages: dict[st
             assert_inert(to_html(page), allowed={"svg", "input"})  # diagrams, matrix filter
         except AssertionError as exc:
             raise AssertionError(f"{path}: {exc}") from None
+
+
+def test_every_hostile_text_field_reaches_a_page_as_text(hostile: Path) -> None:
+    result = check(hostile / "playbook")
+    assert result.playbook is not None
+    everything = "\n".join(render(result.playbook).pages.values())
+
+    fields = list(texts_of(result.playbook, Playbook, [], ""))
+    missing = [
+        path
+        for path, value, kind in fields
+        if not any(form in everything for form in shown_forms(value, kind))
+    ]
+
+    assert {path for path, _, _ in fields} >= {
+        ".handoffs[2].name",
+        ".handoffs[2].to[0].when",
+        ".handoffs[2].sla.first_touch.from_",
+        ".handoffs[2].on_reject[0].when",
+        ".activities[0].raci.D[1].when",
+        ".roles[0].goals[0].period",
+        ".glossary[2].context",
+    }
+    assert missing == []
 
 
 def test_front_matter_titles_are_escaped_text(hostile_pages: dict[str, str]) -> None:

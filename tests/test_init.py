@@ -15,7 +15,7 @@ from conftest import build_site
 
 from generator.cli import cli
 from generator.init import EXAMPLES, example_organisation, scaffold
-from generator.model import json_schema
+from generator.model import Playbook, json_schema
 from generator.validate import check
 
 PROJECT_FILES = {
@@ -71,7 +71,56 @@ def test_the_examples_keep_their_size() -> None:
         playbook = check(Path(str(files("generator") / "examples" / example / "playbook"))).playbook
         assert playbook is not None
         sizes[example] = (len(playbook.roles), len(playbook.activities), len(playbook.stages))
-    assert sizes == {"small-business": (8, 16, 6), "agency": (9, 18, 6), "b2b": (12, 25, 8)}
+    assert sizes == {"small-business": (8, 16, 6), "agency": (9, 18, 6), "b2b": (13, 25, 8)}
+
+
+def example_playbook(example: str) -> Playbook:
+    result = check(Path(str(files("generator") / "examples" / example / "playbook")))
+    assert result.ok(strict=True), result.diagnostics
+    assert result.playbook is not None
+    return result.playbook
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_every_handoff_of_every_example_has_a_name(example: str) -> None:
+    playbook = example_playbook(example)
+
+    assert playbook.handoffs
+    assert [h.id for h in playbook.handoffs if not h.name] == []
+
+
+def test_the_b2b_example_routes_inbound_leads_in_one_handoff() -> None:
+    playbook = example_playbook("b2b")
+    routing = playbook.handoff("inbound-lead-routing")
+
+    assert [route.role for route in routing.routes] == ["account-executive", "cs-manager", "sdr"]
+    assert all(route.when for route in routing.routes[:-1])
+    assert routing.routes[-1].when is None
+    speed = next(clock for clock in routing.clocks if clock.key == "first_touch")
+    assert (speed.label, str(speed.within), str(speed.target)) == (
+        "Speed to lead",
+        "1 business day",
+        "15 business minutes",
+    )
+    assert speed.start == "the lead becomes an MQL"
+
+
+def test_the_b2b_example_sends_a_rejected_sql_back_to_the_sdr_or_to_nurture() -> None:
+    outcomes = example_playbook("b2b").handoff("sql-to-ae").outcomes
+
+    assert [(o.to, o.owner) for o in outcomes] == [("sal", "sdr"), ("nurture", "marketing-ops")]
+    assert all(o.when and o.reasons for o in outcomes)
+
+
+def test_the_b2b_example_has_legal_approve_terms_that_depart_from_the_standard() -> None:
+    playbook = example_playbook("b2b")
+    discounting = playbook.activity("discounting")
+
+    unconditional = [h.role for h in discounting.holders("A") if h.when is None]
+    assert unconditional == ["revops-manager"]
+    assert playbook.condition(discounting, "A", "commercial-counsel") == (
+        "the terms depart from the standard contract"
+    )
 
 
 def test_only_the_organisation_name_line_changes_and_comments_survive() -> None:

@@ -4,7 +4,9 @@ For the example playbook and the benchmarks' seeded M playbook — each with one
 Responsible and Accountable for an activity — the letters of every (activity, role) pair are
 read back from the site's matrix (the HTML cells of the raci pages), the role pages, the CSV,
 the XLSX, the JSON export and ``diff`` (from the same playbook without activities), and each
-must equal :meth:`Playbook.letters_of`: the model's letters, the accountable one first.
+must equal :meth:`Playbook.letters_of`: the model's letters, the accountable one first. A
+letter held under a condition (``{role, when}``) is a letter like any other there, and its
+condition is in the CSV's and the XLSX's notes and in the JSON.
 """
 
 from __future__ import annotations
@@ -153,7 +155,10 @@ def test_the_matrix_cells_show_each_role_s_letters(case: Case) -> None:
 
 
 _SECTION_LETTER = re.compile(r"\(([A-Za-z])\)\s*$")
-_ACTIVITY_LINK = re.compile(r"\]\((?:\.\./)?raci/[^)#\s]*#([^)\s]+)\)")
+_ACTIVITY_LINK = re.compile(
+    r"\]\((?:\.\./)?(?:raci/[^)#\s]*#([^)\s]+)|activities/([^)#\s/]+?)(?:\.md|/)?)\)"
+)
+"""A link to an activity: its row of the matrix, or its own page."""
 
 
 def test_each_role_page_lists_its_letters_in_the_model_s_order(case: Case) -> None:
@@ -169,7 +174,8 @@ def test_each_role_page_lists_its_letters_in_the_model_s_order(case: Case) -> No
             if letter is None:
                 continue
             order.append(letter.group(1))
-            for activity in dict.fromkeys(_ACTIVITY_LINK.findall(body)):
+            links = (row or page for row, page in _ACTIVITY_LINK.findall(body))
+            for activity in dict.fromkeys(links):
                 found[(activity, role.id)] = (*found.get((activity, role.id), ()), letter.group(1))
         assert order == sorted(order, key=pb.letter_order.index), role.id
     assert found == case.expected()
@@ -211,6 +217,16 @@ def test_the_json_export_holds_each_role_s_letters(case: Case) -> None:
     assert ordered == case.expected()
 
 
+def _diff_role(holder: dict[str, Any] | str) -> str:
+    """The role id of a holder in ``diff``'s JSON: a role, or a conditional holder in words
+    (``Legal (legal) when …``)."""
+    if isinstance(holder, dict):
+        return str(holder["id"])
+    found = re.search(r"\(([a-z0-9-]+)\) when ", holder)
+    assert found, holder
+    return found.group(1)
+
+
 def test_diff_from_no_activities_gives_each_role_its_letters(case: Case, tmp_path: Path) -> None:
     empty = check(without_activities(case.folder, tmp_path / "empty"))
     assert empty.ok(), empty.diagnostics
@@ -222,7 +238,7 @@ def test_diff_from_no_activities_gives_each_role_its_letters(case: Case, tmp_pat
     for change in changes:
         if change["kind"] == "accountable":
             for role in change["new"] or []:
-                found[(change["subject"]["id"], role["id"])] = (accountable,)
+                found[(change["subject"]["id"], _diff_role(role))] = (accountable,)
         elif change["kind"] == "letter":
             assert change["action"] == "gained"
             pair = (change["related"]["id"], change["subject"]["id"])
@@ -231,3 +247,29 @@ def test_diff_from_no_activities_gives_each_role_its_letters(case: Case, tmp_pat
         assert len(news) == 1, (pair, news)
         found[pair] = news.pop()
     assert found == case.expected()
+
+
+def test_each_condition_on_a_letter_is_in_the_csv_xlsx_and_json(case: Case) -> None:
+    pb = case.playbook
+    conditions = {
+        (activity.id, letter, holder.role): holder.when
+        for activity in pb.activities
+        for letter in activity.raci
+        for holder in activity.holders(letter)
+        if holder.when is not None
+    }
+    assert conditions, "the playbook should hold a letter under a condition"
+    notes = {row["id"]: row["notes"] for row in csv.DictReader(io.StringIO(matrix_csv(pb)))}
+    sheet = openpyxl.load_workbook(io.BytesIO(matrix_xlsx(pb)))["Matrix"]
+    sheet_notes = {row[0]: row[-1] or "" for row in sheet.iter_rows(min_row=3, values_only=True)}
+    exported = {
+        (activity["id"], letter, holder["role"]): holder["when"]
+        for activity in json.loads(playbook_json(pb))["activities"]
+        for letter, holders in activity["raci"].items()
+        for holder in holders
+        if isinstance(holder, dict)
+    }
+    assert exported == conditions
+    for (activity, letter, role), when in conditions.items():
+        assert f"{role}: {letter} when {when}" in notes[activity]
+        assert f"{pb.role(role).name}: {letter} when {when}" in sheet_notes[activity]

@@ -18,14 +18,19 @@ from generator.model import (
     BUILTIN_MODELS,
     DURATION_UNITS,
     SECTION_MODELS,
+    WARNING_CODES,
     Approvals,
     BusinessHours,
+    ClockSpec,
     Deliverable,
     Goal,
+    Holder,
     Letter,
+    Outcome,
     Playbook,
     Rejection,
     ResponsibilityModel,
+    Route,
     json_schema,
 )
 from generator.validate import check
@@ -43,6 +48,10 @@ NESTED_HEADINGS: dict[type[BaseModel], str] = {
     Letter: "### letters",
     Goal: "### goals",
     Rejection: "### on_reject",
+    Outcome: "### on_reject (a list of outcomes)",
+    Route: "### to: routes",
+    ClockSpec: "### sla: a clock as a mapping",
+    Holder: "### raci",
     Deliverable: "### deliverables",
     Approvals: "### approvals",
 }
@@ -245,3 +254,12 @@ def test_every_built_in_model_is_documented_with_its_letters(
             if key in BUILTIN_MODELS["RACI"].letters and name == "RASCI":
                 continue  # documented as "RACI plus S"
             assert f"`{key}` {letter.name}" in rows[name], f"{name}: letter {key} {letter.name}"
+
+
+def test_every_warning_code_is_listed_with_what_it_means(blocks: dict[str, list[str]]) -> None:
+    listed = _rows(blocks["### Warnings"])
+    assert set(listed) == set(WARNING_CODES)
+    assert all(listed[code][1] for code in WARNING_CODES), "a code without its meaning"
+    prose = "\n".join(blocks["### Warnings"])
+    missing = [code for code in WARNING_CODES if f"[`{code}`]" not in prose]
+    assert not missing, f"codes without their warning described: {missing}"

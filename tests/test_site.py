@@ -51,7 +51,7 @@ class Sections(HTMLParser):
             self.in_h2, self.heading = True, ""
         if tag == "a" and self.current:
             href = dict(attrs).get("href") or ""
-            match = re.match(r"^(?:\.\./)+raci/(?:index\.html)?#([a-z0-9-]+)$", href)
+            match = re.match(r"^(?:\.\./)+activities/([a-z0-9-]+)/(?:index\.html)?$", href)
             if match:
                 self.links.setdefault(self.current, set()).add(match[1])
 

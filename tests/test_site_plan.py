@@ -11,20 +11,24 @@ import importlib.util
 import posixpath
 import re
 import sys
+import types
 import typing
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
 import yaml
 from click.testing import CliRunner
 from conftest import EXAMPLE, ROOT, write_tree
 from markdown.extensions.toc import slugify as toc_slug
+from pydantic import BaseModel
 
 from generator.cli import cli
-from generator.model import Playbook
-from generator.site import plan, render, text, views
+from generator.model import Markdown, Name, Playbook, Text
+from generator.site import md, md_inline, plan, render, text, views
+from generator.site.markdown import html_text
 from generator.site.templates import BUILTIN_TEMPLATES, FILTERS, PAGE_NAMES
 from generator.validate import check
 
@@ -41,6 +45,89 @@ def _synth() -> ModuleType:
     return sys.modules[name]
 
 
+STARTERS = ROOT / "generator" / "examples"
+
+FEATURES = """\
+organisation:
+  name: Acme
+  model: RACI
+  business_hours: {timezone: Europe/London, holidays: [2026-12-25]}
+teams:
+  - id: marketing
+    name: Marketing
+    goals:
+      - {id: leads, statement: Enough leads, metric: MQLs, target: 100, horizon: quarter,
+         period: FY2027}
+  - id: sales
+    name: Sales
+    business_hours: {start: "08:00", end: "18:00"}
+roles:
+  - {id: router, name: Lead router, team: marketing, kind: system}
+  - id: sdr
+    name: SDR
+    team: sales
+    business_hours: {timezone: local}
+    goals:
+      - {id: meetings, statement: Book meetings, metric: Meetings held, target: 12,
+         horizon: month, period: per month}
+  - {id: bdr, name: BDR, team: sales, business_hours: {timezone: America/New_York}}
+  - {id: ae, name: Account Executive, team: sales}
+  - {id: legal, name: Legal, team: sales}
+  - {id: hom, name: Head of Marketing, team: marketing}
+stages:
+  - {id: mql, name: MQL, owner: router, maps_to: {Salesforce: Lead status MQL}}
+  - {id: dev, name: Sales development, owner: sdr, max_duration: 10 business days}
+  - {id: sqo, name: SQO, owner: ae, maps_to: {Salesforce: Opportunity stages 2–6, HubSpot: Deal}}
+  - {id: won, name: Won, terminal: true}
+  - {id: dq, name: Disqualified, terminal: true}
+handoffs:
+  - id: inbound
+    name: Inbound lead routing
+    from: router
+    to:
+      - {role: bdr, when: the account sits in a named territory}
+      - {role: ae, when: the account has an open opportunity}
+      - {role: sdr}
+    stage: mql
+    trigger: The lead becomes an MQL.
+    sla:
+      accept: 4 business hours
+      first_touch:
+        within: 15 business minutes
+        target: 5 business minutes
+        from: the lead becomes an MQL
+        label: First touch (FT)
+  - id: sdr-to-ae
+    from: sdr
+    to: ae
+    stage: dev
+    sla: {accept: 1 day, iqm: {within: 2 business days, from: the IQM is held, label: IQM}}
+    on_reject:
+      - {to: dev, when: the SDR can still qualify it, owner: sdr, reasons: [No budget yet],
+         feedback: Reviewed at the Monday pipeline call}
+      - {to: dq, when: there is no fit, reasons: [Competitor]}
+activities:
+  - id: contract
+    name: Contract review
+    area: Selling
+    stage: sqo
+    description: Checking the contract *before* it is signed.
+    raci:
+      A: [ae, {role: legal, when: the terms depart from the standard contract}]
+      R: [{role: sdr, when: webinars and events}, {role: bdr, when: paid campaigns}]
+      I: hom
+    notes:
+      sdr: drafts the summary only
+  - id: plan
+    name: Plan
+    raci: {A: hom, R: router}
+glossary:
+  - {term: CSM, context: Channel programs, definition: Channel Sales Manager}
+  - {term: CSM, context: Customer success, definition: Customer Success Manager}
+"""
+"""A playbook using every field the site shows, new and old."""
+
+
 @pytest.fixture(scope="module")
 def medium(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("medium") / "playbook"
@@ -48,12 +135,24 @@ def medium(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-@pytest.fixture(scope="module", params=["example", "medium"])
+@pytest.fixture(scope="module")
+def features(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("features")
+    write_tree(root, {"playbook/playbook.yaml": FEATURES})
+    return root / "playbook"
+
+
+SOURCES = ["example", "medium", "features", "agency", "b2b", "small-business"]
+
+
+@pytest.fixture(scope="module", params=SOURCES)
 def source(request: pytest.FixtureRequest) -> Path:
     if request.param == "example":
         return EXAMPLE
-    folder: Path = request.getfixturevalue("medium")
-    return folder
+    if request.param in ("medium", "features"):
+        folder: Path = request.getfixturevalue(request.param)
+        return folder
+    return STARTERS / request.param / "playbook"
 
 
 def valid(folder: Path) -> Playbook:
@@ -137,7 +236,8 @@ def test_every_link_and_image_of_render_out_resolves_inside_the_tree(
 ) -> None:
     tree = render_out(source, tmp_path / "out")
 
-    assert [p for p in tree if p.startswith("downloads/engagement-")], "no printable pages"
+    if valid(source).engagements:
+        assert [p for p in tree if p.startswith("downloads/engagement-")], "no printable pages"
     assert dead_links(tree, directory_urls=True) == []
     nav = yaml.safe_load(tree[".nav.yml"])["nav"]
     listed = re.findall(r"'([^']+\.md)'", repr(nav))
@@ -222,7 +322,7 @@ MODELS = {
                 }
             }
         },
-        "raci": {"D": ["r0", "r1"], "P": "r2"},
+        "raci": {"D": ["r0", {"role": "r1", "when": "the budget is over 10k"}], "P": "r2"},
     },
     "between": {
         "models": {
@@ -230,7 +330,7 @@ MODELS = {
                 "letters": {"D": {"name": "Decide", "min": 1, "max": 3, "accountable": True}}
             }
         },
-        "raci": {"D": ["r0", "r1"]},
+        "raci": {"D": ["r0", {"role": "r1", "when": "the budget is over 10k"}]},
     },
     "no-count": {
         "models": {
@@ -290,14 +390,35 @@ def test_the_clock_each_page_names_is_the_models(source: Path) -> None:
 
     for handoff in playbook.handoffs:
         page = pages[f"handoffs/{handoff.id}.md"]
-        clock = playbook.sla_clock(handoff)
-        for duration in handoff.sla.values():
-            assert text(clock.words(duration)) in page, handoff.id
-        if any(d.business for d in handoff.sla.values()):
-            owner = f"{clock.team}'s" if clock.team else "the organisation's"
-            assert f"on {text(owner)} business hours: {text(clock.describe())}" in page
-            receiver = pages[f"roles/{handoff.to}.md"]
-            assert f"({text(clock.describe())})" in receiver
+        clocks = {route.role: playbook.sla_clock(handoff, route) for route in handoff.routes}
+        shared = len({(c.describe(), c.hours.holidays) for c in clocks.values()}) == 1
+        business = any(
+            d.business for c in handoff.clocks for d in (c.within, c.target) if d is not None
+        )
+        for role_id, clock in clocks.items():
+            if shared:
+                for sla in handoff.clocks:
+                    row = next(
+                        line
+                        for line in page.splitlines()
+                        if line.startswith(f"| {text(sla.label)} | {text(str(sla.within))} |")
+                    )
+                    said = clock.describe() if sla.within.business else "calendar time"
+                    assert row.endswith(f"({text(said)}) |"), (handoff.id, row)
+            if business:
+                assert text(clock.describe()) in page, handoff.id
+                assert f"({text(clock.describe())})" in pages[f"roles/{role_id}.md"]
+        if business and shared:
+            clock = next(iter(clocks.values()))
+            role = playbook.role(handoff.receiver)
+            whose = (
+                (f"the {clock.team}'s own" if role.business_hours else f"{clock.team}'s")
+                if clock.team
+                else ("the built-in default" if clock.assumed else "the organisation's")
+            )
+            assert f"on {text(whose)} business hours: {text(clock.describe())}" in page
+        if not business and handoff.clocks:
+            assert "business hours" not in page.split("## Clocks", 1)[1].split("\n## ")[0]
     for stage in playbook.stages:
         if stage.max_duration:
             words = playbook.stage_clock(stage).words(stage.max_duration)
@@ -308,6 +429,174 @@ def test_the_clock_each_page_names_is_the_models(source: Path) -> None:
         if window:
             words = playbook.review_clock(engagement).words(window)
             assert f"within **{text(words)}**" in pages[f"engagements/{engagement.id}.md"]
+
+
+def test_a_clock_in_calendar_units_is_calendar_time_and_a_default_is_assumed(
+    tmp_path: Path,
+) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "playbook/playbook.yaml": """\
+organisation: {name: Acme}
+teams: [{id: t, name: Team}]
+roles: [{id: a, name: Alpha, team: t}, {id: b, name: Beta, team: t}]
+handoffs:
+  - {id: calendar, from: a, to: b, sla: {reply: 24 hours}}
+  - {id: business, from: b, to: a, sla: {reply: 4 business hours}}
+activities: [{id: w, name: Work, raci: {A: a, R: b}}]
+""",
+        },
+    )
+    pages = render(valid(tmp_path / "playbook")).pages
+
+    calendar = pages["handoffs/calendar.md"]
+    assert "reply within 24 hours (calendar time)" in calendar
+    assert "business hours" not in calendar and "Mon–Fri" not in calendar
+    assert "The clocks run in calendar time." in calendar
+    business = pages["handoffs/business.md"]
+    assert (
+        "The clocks run on the built-in default business hours: Mon–Fri 09:00–17:00 UTC "
+        "(assumed: the playbook sets no business hours)."
+    ) in business
+    assert "organisation's" not in business
+
+
+def test_each_route_runs_on_its_roles_clock_and_local_time_is_said(features: Path) -> None:
+    pages = render(valid(features)).pages
+
+    page = pages["handoffs/inbound.md"]
+    assert "1. If the account sits in a named territory → [BDR](../roles/bdr.md) (Sales)" in page
+    assert "\n3. Otherwise → [SDR](../roles/sdr.md) (Sales)" in page
+    assert (
+        "- [BDR](../roles/bdr.md): the BDR's own business hours, Mon–Fri 08:00–18:00 America/New\\_York"
+    ) in page
+    assert (
+        "- [SDR](../roles/sdr.md): the SDR's own business hours, Mon–Fri 08:00–18:00, the holder's"
+        " local time, except 25 December 2026"
+    ) in page
+    assert (
+        "| First touch (FT) | 15 business minutes | 5 business minutes "
+        "| when the lead becomes an MQL |"
+    ) in page
+    sdr = pages["roles/sdr.md"]
+    assert "works Mon–Fri 08:00–18:00, the holder's local time" in sdr
+    assert (
+        "First touch (FT) within 15 business minutes (aim: 5 business minutes) from when the "
+        "lead becomes an MQL (Mon–Fri 08:00–18:00, the holder's local time)"
+    ) in sdr
+    assert "— at most 10 business days (Mon–Fri 08:00–18:00, the holder's local time) →" in sdr
+
+
+def _validators(alias: Any) -> set[Any]:
+    return {getattr(m, "func", m) for m in typing.get_args(alias)[1:]}
+
+
+_PROSE = next(m for m in typing.get_args(Markdown)[1:] if type(m).__name__ == "Prose")
+_PLAIN = (_validators(Text) | _validators(Name)) - {None}
+
+
+def _kind(metadata: list[Any]) -> str | None:
+    """``md`` for a Markdown field, ``text`` for plain text, None for anything else."""
+    if any(type(m) is type(_PROSE) for m in metadata):
+        return "md"
+    funcs = {getattr(m, "func", None) for m in metadata}
+    if funcs & {v for v in _PLAIN if callable(v)}:
+        return "text"
+    return None
+
+
+def _fits(annotation: Any, value: Any) -> bool:
+    while typing.get_origin(annotation) is Annotated:
+        annotation = typing.get_args(annotation)[0]
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return any(_fits(arg, value) for arg in typing.get_args(annotation))
+    if origin is not None:
+        return isinstance(value, origin)
+    return annotation is Any or (isinstance(annotation, type) and isinstance(value, annotation))
+
+
+def texts_of(
+    value: Any, annotation: Any, metadata: list[Any], path: str
+) -> Iterator[tuple[str, str, str]]:
+    """(path, value, ``text`` or ``md``) for every text field inside ``value``, read from the
+    declarations (a new text field is checked without a word here)."""
+    if value is None:
+        return
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        base, *extra = typing.get_args(annotation)
+        yield from texts_of(value, base, [*metadata, *extra], path)
+        return
+    kind = _kind(metadata)
+    if kind and isinstance(value, str):
+        yield path, value, kind
+        return
+    if origin in (typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            if _fits(arg, value):
+                yield from texts_of(value, arg, metadata, path)
+                return
+        return
+    if isinstance(value, BaseModel):
+        for name, info in type(value).model_fields.items():
+            yield from texts_of(
+                getattr(value, name), info.annotation, info.metadata, f"{path}.{name}"
+            )
+    elif origin is tuple and isinstance(value, tuple):
+        item = typing.get_args(annotation)[0]
+        for n, entry in enumerate(value):
+            yield from texts_of(entry, item, [], f"{path}[{n}]")
+    elif origin is dict and isinstance(value, dict):
+        key_type, value_type = typing.get_args(annotation)
+        for key, entry in value.items():
+            yield from texts_of(key, key_type, [], f"{path}.{{{key}}}")
+            yield from texts_of(entry, value_type, [], f"{path}.{key}")
+
+
+def shown_forms(value: str, kind: str) -> list[str]:
+    """How a value may read on a page: as Markdown (a block or one line), or as plain text
+    (escaped for Markdown, after other words, or inside raw HTML)."""
+    if kind == "md":
+        return [md(value), md_inline(value)]
+    return [text(value), text("x " + value)[2:], html_text(value)]
+
+
+def test_every_text_field_of_every_entry_appears_on_a_page(source: Path) -> None:
+    playbook = valid(source)
+    everything = "\n".join(render(playbook).pages.values())
+
+    fields = list(texts_of(playbook, Playbook, [], ""))
+    missing = [
+        (path, value)
+        for path, value, kind in fields
+        if not any(form in everything for form in shown_forms(value, kind))
+    ]
+
+    assert fields, "no text field found: the walk over the declarations is broken"
+    assert missing == []
+
+
+def test_the_field_walk_finds_the_new_fields(features: Path) -> None:
+    paths = {path for path, _, _ in texts_of(valid(features), Playbook, [], "")}
+
+    for expected in (
+        ".handoffs[0].name",
+        ".handoffs[0].to[0].when",
+        ".handoffs[0].sla.first_touch.from_",
+        ".handoffs[0].sla.first_touch.label",
+        ".handoffs[1].on_reject[0].when",
+        ".handoffs[1].on_reject[0].reasons[0]",
+        ".handoffs[1].on_reject[0].feedback",
+        ".activities[0].raci.A[1].when",
+        ".activities[0].description",
+        ".roles[1].goals[0].period",
+        ".stages[2].maps_to.{HubSpot}",
+        ".stages[2].maps_to.HubSpot",
+        ".glossary[1].context",
+    ):
+        assert expected in paths
 
 
 def test_a_stage_owned_by_a_team_with_its_own_hours_names_that_teams_clock(

@@ -15,8 +15,18 @@ name into emphasis), so embed the SVG inside a block-level element::
 :mod:`.swimlane` draw, :mod:`.svg` holds the palette and the elements both use.
 """
 
-from .lifecycle import lifecycle_svg
+from .lifecycle import lifecycle_figure, lifecycle_svg
 from .svg import FONT, MUTED, NEUTRAL, PALETTE, TEXT, Link
 from .swimlane import swimlane_svg
 
-__all__ = ["FONT", "MUTED", "NEUTRAL", "PALETTE", "TEXT", "Link", "lifecycle_svg", "swimlane_svg"]
+__all__ = [
+    "FONT",
+    "MUTED",
+    "NEUTRAL",
+    "PALETTE",
+    "TEXT",
+    "Link",
+    "lifecycle_figure",
+    "lifecycle_svg",
+    "swimlane_svg",
+]

@@ -44,7 +44,9 @@ def swimlane_svg(playbook: Playbook, link: Link | None = None) -> str:
     One horizontal lane per team with a role in a handoff (in team order, labelled with the
     team name), one column per handoff (in order). Each handoff is an arrow from the sending
     role's lane to the receiving role's lane, with the role names at both ends and its first
-    SLA clock beside the arrow ("accept: 4 business hours").
+    SLA clock beside the arrow ("accept: 4 business hours"). A routed handoff ends in the
+    lane of its last route (the role that receives it when no condition applies), its box
+    naming every route's role ("BDR / AE / SDR").
 
     The width grows by ``COLUMN_W`` per handoff and the text is never shrunk, so past about
     30 handoffs the diagram is valid but very wide; a caller may prefer a table there.
@@ -81,7 +83,9 @@ def swimlane_svg(playbook: Playbook, link: Link | None = None) -> str:
 
 
 def _lanes(playbook: Playbook) -> list[Team]:
-    involved = {playbook.team_of(role).id for h in playbook.handoffs for role in (h.from_, h.to)}
+    involved = {
+        playbook.team_of(role).id for h in playbook.handoffs for role in (h.from_, h.receiver)
+    }
     return [team for team in playbook.teams if team.id in involved]
 
 
@@ -106,7 +110,8 @@ def _lane_element(playbook: Playbook, team: Team, index: int, width: float) -> s
 def _handoff_element(
     playbook: Playbook, handoff: Handoff, index: int, lane_of: dict[str, int], link: Link | None
 ) -> str:
-    sender, receiver = playbook.role(handoff.from_), playbook.role(handoff.to)
+    sender, receiver = playbook.role(handoff.from_), playbook.role(handoff.receiver)
+    receivers = " / ".join(dict.fromkeys(playbook.role(r.role).name for r in handoff.routes))
     column_x = MARGIN + LANE_LABEL_W + index * COLUMN_W + (COLUMN_W - PILL_W) / 2
     from_lane, to_lane = lane_of[sender.team], lane_of[receiver.team]
     from_pill, to_pill = _pills(column_x, from_lane, to_lane)
@@ -126,7 +131,7 @@ def _handoff_element(
             },
         ),
         _pill(playbook, from_pill, sender.name, sender.team),
-        _pill(playbook, to_pill, receiver.name, receiver.team),
+        _pill(playbook, to_pill, receivers, receiver.team),
     ]
     if handoff.sla:
         parts.append(_sla_label(handoff, arrow_x + 8, (start[1] + end[1]) / 2, column_x + PILL_W))
@@ -170,9 +175,9 @@ def _pill(playbook: Playbook, box: Box, name: str, team_id: str) -> str:
 
 
 def _sla_label(handoff: Handoff, x: float, middle: float, right: float) -> str:
-    clock, duration = next(iter(handoff.sla.items()))
+    clock = handoff.clocks[0]
     width = chars(right - x - 4, LABEL_SIZE)
-    lines = [truncate(_clock(clock) + ":", width), truncate(str(duration), width)]
+    lines = [truncate(clock.label + ":", width), truncate(str(clock.within), width)]
     halo = {"rx": 3, "fill": "#ffffff", "fill-opacity": 0.9}
     background = box_rect(Box(x - 3, middle - 15, right - x + 3, 30), halo)
     texts = [
@@ -182,19 +187,26 @@ def _sla_label(handoff: Handoff, x: float, middle: float, right: float) -> str:
     return tag("g", {"class": "sla"}, background + "".join(texts))
 
 
-def _clock(name: str) -> str:
-    return name.replace("_", " ").replace("-", " ")
-
-
 def _handoff_sentence(playbook: Playbook, handoff: Handoff) -> str:
-    sender, receiver = playbook.role(handoff.from_), playbook.role(handoff.to)
-    text = (
-        f"{sender.name} ({playbook.team_of(sender).name}) hands over to "
-        f"{receiver.name} ({playbook.team_of(receiver).name})"
-    )
-    if handoff.stage is not None:
-        text += f" at {playbook.stage(handoff.stage).name}"
+    sender = playbook.role(handoff.from_)
+    receivers = []
+    for route in handoff.routes:
+        role = playbook.role(route.role)
+        words = f"{role.name} ({playbook.team_of(role).name})"
+        if route.when is not None:
+            words += f" if {route.when}"
+        elif len(handoff.routes) > 1:
+            words += " otherwise"
+        receivers.append(words)
+    stage = f" at {playbook.stage(handoff.stage).name}" if handoff.stage is not None else ""
+    text = f"{sender.name} ({playbook.team_of(sender).name}) hands over"
+    if len(handoff.routes) > 1:
+        text += f"{stage} to {either(receivers)}"
+    else:
+        text += f" to {receivers[0]}{stage}"
+    if handoff.name is not None:
+        text = f"{handoff.name}: {text}"
     if handoff.sla:
-        clocks = [f"{_clock(clock)} within {duration}" for clock, duration in handoff.sla.items()]
+        clocks = [f"{clock.label} within {clock.within}" for clock in handoff.clocks]
         text += f"; {', '.join(clocks)}"
     return text + "."

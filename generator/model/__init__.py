@@ -3,6 +3,9 @@
 - :mod:`.values`: the scalar types (ids, names, numbers, dates) with their messages;
 - :mod:`.timing`: durations, and times of day, weekdays and time zones;
 - :mod:`.references`: reference fields declared by type (``owner: RoleId``) and found;
+- :mod:`.parts`: the base of every class, and fields written in several forms;
+- :mod:`.clocks`: business hours and a handoff's SLA clocks;
+- :mod:`.letters`: responsibility models and the built-in RACI, RASCI and DACI;
 - :mod:`.sections`: one class per section and the registry :data:`SECTIONS`;
 - :mod:`.playbook`: the :class:`Playbook`, its lookups, who points at what, and the one copy
   of each derived rule (letter order, clocks, what a model requires of a letter);
@@ -11,6 +14,23 @@
 
 from __future__ import annotations
 
+from .clocks import (
+    DEFAULT_HOURS,
+    BusinessHours,
+    ClockName,
+    ClockSpec,
+    SlaClock,
+)
+from .letters import (
+    BUILTIN_MODELS,
+    Letter,
+    LetterKey,
+    ResponsibilityModel,
+)
+from .parts import (
+    Allow,
+    Part,
+)
 from .playbook import Clock, Playbook
 from .references import (
     ActivityId,
@@ -21,45 +41,43 @@ from .references import (
     RoleIds,
     StageId,
     Steps,
+    Stored,
     TeamId,
     declared_references,
     references_in,
     references_of,
+    section_at,
     targets,
 )
 from .schema import json_schema
 from .sections import (
-    BUILTIN_MODELS,
-    DEFAULT_HOURS,
     LIST_SECTIONS,
     MAP_SECTIONS,
     SECTION_MODELS,
     SECTIONS,
     Activity,
     Approvals,
-    BusinessHours,
     Cadence,
     Change,
-    ClockName,
     Deliverable,
     Engagement,
     GlossaryEntry,
     Goal,
     Handoff,
-    Letter,
-    LetterKey,
+    Holder,
     Organisation,
-    Part,
+    Outcome,
     Person,
     Rejection,
-    ResponsibilityModel,
     Role,
+    Route,
     Section,
     Stage,
     Team,
 )
 from .timing import (
     DURATION_UNITS,
+    LOCAL_TIME,
     MAX_DURATION,
     WEEKDAYS,
     Duration,
@@ -72,10 +90,12 @@ from .timing import (
 from .values import (
     ID_PATTERN,
     ID_RE,
+    LETTERS_RE,
     MAX_ID_LENGTH,
     MAX_NUMBER,
     RESERVED_IDS,
     SCHEMA_ID_PATTERN,
+    WARNING_CODES,
     Bool,
     Count,
     Date,
@@ -90,6 +110,7 @@ from .values import (
     Target,
     Text,
     Touchpoints,
+    WarningCode,
     choice,
     describe,
     is_id,
@@ -97,6 +118,18 @@ from .values import (
 )
 
 __all__ = [
+    "LETTERS_RE",
+    "section_at",
+    "Stored",
+    "ClockSpec",
+    "Allow",
+    "Holder",
+    "Outcome",
+    "Route",
+    "SlaClock",
+    "WarningCode",
+    "WARNING_CODES",
+    "LOCAL_TIME",
     "BUILTIN_MODELS",
     "DEFAULT_HOURS",
     "DURATION_UNITS",

@@ -15,22 +15,28 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .clocks import (
+    DEFAULT_HOURS,
+    BusinessHours,
+)
+from .letters import (
+    BUILTIN_MODELS,
+    ResponsibilityModel,
+)
 from .references import Reference, references_in
 from .sections import (
-    BUILTIN_MODELS,
-    DEFAULT_HOURS,
     SECTIONS,
     Activity,
-    BusinessHours,
     Cadence,
     Change,
     Engagement,
     GlossaryEntry,
     Handoff,
+    Holder,
     Organisation,
     Person,
-    ResponsibilityModel,
     Role,
+    Route,
     Stage,
     Team,
 )
@@ -44,14 +50,17 @@ class Clock:
 
     hours: BusinessHours
     team: str | None
-    """The name of the team whose own hours these are, or None for the organisation's."""
+    """The name of the team (or role) whose own hours these are, or None for the
+    organisation's."""
     assumed: bool
     """No business hours are set for this clock anywhere: the built-in Mon–Fri 09:00–17:00
     UTC default is assumed."""
+    local: bool = False
+    """The hours are the holder's own working day (``timezone: local``), wherever they are."""
 
     def describe(self) -> str:
-        """``Mon–Fri 09:00–17:00 Europe/London``, marked when assumed (holidays are
-        :attr:`hours`' to list where a page has room)."""
+        """``Mon–Fri 09:00–17:00 Europe/London`` (``…, the holder's local time``), marked
+        when assumed (holidays are :attr:`hours`' to list where a page has room)."""
         words = self.hours.describe()
         if self.assumed:
             words += " (assumed: the playbook sets no business hours)"
@@ -153,24 +162,42 @@ class Playbook(BaseModel):
         over the built-in default (which is then *assumed*: nothing in the playbook set it)."""
         if isinstance(team, str):
             team = self.team(team)
-        own = team.business_hours if team is not None else None
+        return self._clock(None, team)
+
+    def _clock(self, role: Role | None, team: Team | None) -> Clock:
         org = self.organisation.business_hours
-        base = (org or DEFAULT_HOURS).over(DEFAULT_HOURS)
+        hours = (org or DEFAULT_HOURS).over(DEFAULT_HOURS)
+        owner = None
+        for layer, name in (
+            (team.business_hours if team else None, team.name if team else None),
+            (role.business_hours if role else None, role.name if role else None),
+        ):
+            if layer is not None:
+                hours, owner = layer.over(hours), name
         return Clock(
-            hours=own.over(base) if own is not None else base,
-            team=team.name if own is not None and team else None,
-            assumed=own is None and org is None,
+            hours=hours, team=owner, assumed=owner is None and org is None, local=hours.local
         )
 
     def clock_for(self, role_id: str | None) -> Clock:
-        """The clock of a role: its team's, else the organisation's (also for no role, and
-        for an id that names none, which the check reports as an error of its own)."""
+        """The clock of a role: its own hours key by key over its team's, over the
+        organisation's, over the default (also for no role, and for an id that names none,
+        which the check reports as an error of its own)."""
         role = self._by_id["roles"].get(role_id) if role_id else None
-        return self.clock_of_team(self._by_id["teams"].get(role.team) if role else None)
+        return self._clock(role, self._by_id["teams"].get(role.team) if role else None)
 
-    def sla_clock(self, handoff: Handoff) -> Clock:
-        """A handoff's SLA clocks run on the receiving role's clock."""
-        return self.clock_for(handoff.to)
+    def sla_clock(self, handoff: Handoff, route: Route | None = None) -> Clock:
+        """A handoff's SLA clocks run on the receiving role's clock: the route's role, else
+        the receiver's (:attr:`Handoff.receiver`, the last route)."""
+        return self.clock_for(route.role if route is not None else handoff.receiver)
+
+    def handoff_title(self, handoff: Handoff) -> str:
+        """A handoff's title: its ``name``, else ``<from role> → <receiver role>`` (the
+        names of roles the playbook defines; an unknown id as written)."""
+        if handoff.name:
+            return handoff.name
+        ends = (handoff.from_, handoff.receiver)
+        names = [role.name if (role := self._by_id["roles"].get(r)) else r for r in ends]
+        return f"{names[0]} → {names[1]}"
 
     def stage_clock(self, stage: Stage) -> Clock:
         """A stage's time limit runs on its owner's clock (the organisation's without one)."""
@@ -198,19 +225,28 @@ class Playbook(BaseModel):
         found: dict[tuple[str, str], list[str]] = {}
         for activity in self.activities:
             for letter in sorted(activity.raci, key=lambda k: rank.get(k, len(rank))):
-                for role_id in dict.fromkeys(activity.raci[letter]):
+                for role_id in dict.fromkeys(activity.role_ids(letter)):
                     found.setdefault((activity.id, role_id), []).append(letter)
         return {key: tuple(value) for key, value in found.items()}
 
     def letters_of(self, activity: Activity | str, role_id: str) -> tuple[str, ...]:
-        """The letters ``role_id`` holds on ``activity``, in :attr:`letter_order`."""
+        """The letters ``role_id`` holds on ``activity``, in :attr:`letter_order` (a
+        conditional holder holds its letter)."""
         activity_id = activity if isinstance(activity, str) else activity.id
         return self._letters_index.get((activity_id, role_id), ())
 
     def letters_by_role(self, activity: Activity) -> dict[str, tuple[str, ...]]:
         """Role id → its letters on ``activity``, roles in the order they are first named."""
-        roles = dict.fromkeys(r for ids in activity.raci.values() for r in ids)
+        roles = dict.fromkeys(r for letter in activity.raci for r in activity.role_ids(letter))
         return {role_id: self.letters_of(activity, role_id) for role_id in roles}
+
+    def condition(self, activity: Activity, letter: str, role_id: str) -> str | None:
+        """The ``when`` under which ``role_id`` holds ``letter`` on ``activity``; None when
+        it holds it unconditionally (or not at all)."""
+        for holder in activity.holders(letter):
+            if holder.role == role_id and holder.when is not None:
+                return holder.when
+        return None
 
     def requirement_phrase(self, letter: str) -> str | None:
         """What the model in force requires of ``letter`` per activity (see
@@ -243,11 +279,14 @@ class Playbook(BaseModel):
         """(letter, role) pairs in the model's letter order."""
         letters = list(self.model.letters)
         ordered = sorted(activity.raci, key=lambda k: letters.index(k) if k in letters else 99)
-        return [(letter, self.role(rid)) for letter in ordered for rid in activity.raci[letter]]
+        return [(letter, self.role(rid)) for letter in ordered for rid in activity.role_ids(letter)]
 
     def accountable_for(self, activity: Activity) -> Role | None:
-        ids = activity.raci.get(self.accountable_letter, ())
-        return self.role(ids[0]) if ids else None
+        """The owner when no condition applies: the first unconditional holder of the
+        accountable letter (else the first holder)."""
+        holders: tuple[Holder, ...] = activity.holders(self.accountable_letter)
+        chosen = next((h for h in holders if h.when is None), holders[0] if holders else None)
+        return self.role(chosen.role) if chosen else None
 
     def entries(self) -> Iterator[tuple[str, BaseModel]]:
         """(section, entry) for every entry, sections in :data:`SECTIONS` order (a named

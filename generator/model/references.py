@@ -31,6 +31,15 @@ class Ref:
     section: str
 
 
+@dataclass(frozen=True)
+class Stored:
+    """Declares the type a field holds once validated, where the YAML may write it in more
+    forms (one letter's holders: an id, a mapping or a list, always stored as a tuple); the
+    references are read from this type."""
+
+    annotation: Any
+
+
 RoleId = Annotated[Id, Ref("roles")]
 TeamId = Annotated[Id, Ref("teams")]
 StageId = Annotated[Id, Ref("stages")]
@@ -55,6 +64,9 @@ def _declared(annotation: Any, metadata: Iterable[Any] = ()) -> list[tuple[Steps
     origin = typing.get_origin(annotation)
     if origin is Annotated:
         base, *extra = typing.get_args(annotation)
+        stored = next((m.annotation for m in extra if isinstance(m, Stored)), None)
+        if stored is not None:
+            return _declared(stored)
         return _declared(base, [*metadata, *extra])
     if section is not None:
         if annotation is str:
@@ -117,21 +129,49 @@ def _plans(model: type[BaseModel]) -> tuple[tuple[_Plan, str], ...]:
             if step in ("*", "{}", "[]"):
                 plan.append((step, step))
                 continue
-            plan.append((step, cls.model_fields[step].alias or step))
-            cls = _entry_class(cls.model_fields[step].annotation)
+            info = cls.model_fields[step]
+            plan.append((step, info.alias or step))
+            cls = _entry_class(info.annotation, steps[len(plan) :])
         plans.append((tuple(plan), section))
     return tuple(plans)
 
 
-def _entry_class(annotation: Any) -> Any:
-    """The entry class a field leads to (through lists, mappings and ``| None``)."""
+def _entry_class(annotation: Any, rest: Steps) -> Any:
+    """The entry class a field leads to (through lists, mappings, ``| None`` and the forms
+    of a field written several ways) that has the next field of ``rest``."""
+    wanted = next((step for step in rest if step not in ("*", "{}", "[]")), None)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
+        return annotation if wanted is None or wanted in annotation.model_fields else None
     for arg in typing.get_args(annotation):
-        found = _entry_class(arg)
+        found = _entry_class(arg, rest)
         if found is not None:
             return found
     return None
+
+
+def section_at(model: type[BaseModel], path: DataPath) -> str | None:
+    """The section a reference at ``path`` inside an entry of ``model`` points at (None when
+    no declared reference stands there). A list step may be missing: one id may stand where
+    a list may (``A: owner``)."""
+    for plan, section in _plans(model):
+        if _matches(plan, path):
+            return section
+    return None
+
+
+def _matches(plan: _Plan, path: DataPath) -> bool:
+    if not plan:
+        return not path
+    (attr, name), rest = plan[0], plan[1:]
+    if attr == "*":
+        return (bool(path) and isinstance(path[0], int) and _matches(rest, path[1:])) or _matches(
+            rest, path
+        )
+    if not path:
+        return False
+    if attr in ("{}", "[]"):
+        return isinstance(path[0], str) and _matches(rest, path[1:])
+    return path[0] == name and _matches(rest, path[1:])
 
 
 Target = tuple[DataPath, str, str, bool]
@@ -143,7 +183,7 @@ def _collect(
 ) -> None:
     # A plain recursive function filling a list: a check walks every entry of a large
     # playbook, and nested generators cost several times as much.
-    if value is None:
+    if value is None or isinstance(value, BaseModel) and i == len(plan):
         return
     if i == len(plan):
         if isinstance(value, str):
@@ -155,8 +195,9 @@ def _collect(
         return
     attr, name = plan[i]
     if attr == "*":
-        for n, item in enumerate(value):
-            _collect(item, plan, i + 1, (*path, n), section, out)
+        if isinstance(value, tuple):  # a field of several forms may hold one id instead
+            for n, item in enumerate(value):
+                _collect(item, plan, i + 1, (*path, n), section, out)
     elif attr == "{}":
         for key in value:
             if i + 1 == len(plan) and isinstance(key, str):
@@ -166,7 +207,7 @@ def _collect(
     elif attr == "[]":
         for key, item in value.items():
             _collect(item, plan, i + 1, (*path, key), section, out)
-    else:
+    elif isinstance(value, BaseModel):
         _collect(getattr(value, attr), plan, i + 1, (*path, name), section, out)
 
 
@@ -181,7 +222,7 @@ def _walker(plan: _Plan, section: str) -> Walk:
 
     def one(entry: Any, out: list[Target]) -> None:
         value = getattr(entry, attr)
-        if value is not None:
+        if isinstance(value, str):
             out.append(((name,), section, value, False))
 
     def listed(entry: Any, out: list[Target]) -> None:
@@ -195,13 +236,23 @@ def _walker(plan: _Plan, section: str) -> Walk:
     def lists(entry: Any, out: list[Target]) -> None:
         for key, items in getattr(entry, attr).items():
             for n, item in enumerate(items):
-                out.append(((name, key, n), section, item, False))
+                if isinstance(item, str):  # a conditional holder's role is another plan's
+                    out.append(((name, key, n), section, item, False))
 
     def nested(entry: Any, out: list[Target]) -> None:
         _collect(entry, plan, 0, (), section, out)
 
+    def parts(entry: Any, out: list[Target]) -> None:  # a conditional holder's role
+        field, part_name = rest[-1]
+        for key, items in getattr(entry, attr).items():
+            for n, item in enumerate(items):
+                if isinstance(item, BaseModel):
+                    out.append(((name, key, n, part_name), section, getattr(item, field), False))
+
     walks: dict[tuple[str, ...], Walk] = {(): one, ("*",): listed, ("{}",): keys}
     walks[("[]", "*")] = lists
+    if shape[:2] == ("[]", "*") and len(shape) == 3 and shape[2] not in ("*", "{}", "[]"):
+        return parts
     return walks.get(shape, nested)
 
 

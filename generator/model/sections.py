@@ -10,15 +10,29 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from functools import cache
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    Field,
+    PlainSerializer,
+)
 
-from .references import ActivityId, RoleId, RoleIds, StageId, TeamId
-from .timing import WEEKDAYS, DurationValue, Time, Timezone, Weekday
+from .clocks import (
+    BusinessHours,
+    ClockName,
+    ClockSpec,
+    ClockValue,
+    SlaClock,
+    clock_label,
+)
+from .letters import ResponsibilityModel
+from .parts import LIST, MAPPING, ONE, Allow, Part, forms, non_empty
+from .references import ActivityId, RoleId, StageId, Stored, TeamId
+from .timing import DurationValue
 from .values import (
     Bool,
-    Count,
     Date,
     Id,
     Markdown,
@@ -32,56 +46,6 @@ from .values import (
 )
 
 
-class Part(BaseModel):
-    """Base of every section entry: immutable, no unknown keys."""
-
-    model_config = ConfigDict(
-        frozen=True, extra="forbid", populate_by_name=True, arbitrary_types_allowed=True
-    )
-
-
-class BusinessHours(Part):
-    """The clock for SLAs in business units. Unset keys fall back to the organisation's."""
-
-    days: tuple[Weekday, ...] | None = None
-    start: Time | None = None
-    end: Time | None = None
-    timezone: Timezone | None = None
-    holidays: tuple[Date, ...] | None = None
-
-    def over(self, base: BusinessHours | None) -> BusinessHours:
-        """These hours with unset keys taken from ``base`` (then the defaults)."""
-        base = base or DEFAULT_HOURS
-        return BusinessHours.model_construct(
-            **{
-                key: getattr(self, key) if getattr(self, key) is not None else getattr(base, key)
-                for key in BusinessHours.model_fields
-            }
-        )
-
-    def describe(self) -> str:
-        """``Mon–Fri 09:00–17:00 Europe/London``."""
-        days = list(self.days or DEFAULT_HOURS.days or ())
-        index = [WEEKDAYS.index(d) for d in days]
-        if days and index == list(range(index[0], index[0] + len(index))) and len(days) > 2:
-            span = f"{days[0].title()}–{days[-1].title()}"
-        else:
-            span = ", ".join(d.title() for d in days)
-        start = self.start or DEFAULT_HOURS.start
-        end = self.end or DEFAULT_HOURS.end
-        zone = self.timezone or DEFAULT_HOURS.timezone
-        return f"{span} {start}–{end} {zone}"
-
-
-DEFAULT_HOURS = BusinessHours.model_construct(
-    days=("mon", "tue", "wed", "thu", "fri"),
-    start="09:00",
-    end="17:00",
-    timezone="UTC",
-    holidays=(),
-)
-
-
 class Organisation(Part):
     name: Name
     summary: Markdown | None = None
@@ -90,83 +54,8 @@ class Organisation(Part):
     maintainer: RoleId | None = None
     model: Text = "RACI"
     business_hours: BusinessHours | None = None
-
-
-def _count_word(number: int) -> str:
-    return "one" if number == 1 else f"{number:,}"
-
-
-class Letter(Part):
-    name: Name
-    description: Text | None = None
-    min: Count | None = None
-    max: Count | None = None
-    accountable: Bool = False
-
-    def count_phrase(self) -> str | None:
-        """What the model requires of this letter on each activity, in words: ``exactly one``,
-        ``at least one``, ``at most 2``, ``between 1 and 3``; None when it requires nothing.
-        The check's messages and the pages both say it this way."""
-        low, high = self.min or 0, self.max
-        if high is not None and low == high:
-            return f"exactly {_count_word(high)}"
-        if high is not None and low:
-            return f"between {low:,} and {high:,}"
-        if high is not None:
-            return f"at most {_count_word(high)}"
-        if low:
-            return f"at least {_count_word(low)}"
-        return None
-
-    def allows(self, count: int) -> bool:
-        """Whether an activity may hold this letter ``count`` times."""
-        return (self.min or 0) <= count and (self.max is None or count <= self.max)
-
-
-LetterKey = Annotated[str, Field(pattern=r"^[A-Z]$")]
-
-
-class ResponsibilityModel(Part):
-    letters: dict[LetterKey, Letter]
-
-    @property
-    def accountable(self) -> str | None:
-        """The letter that means "owns the outcome"."""
-        return next((key for key, letter in self.letters.items() if letter.accountable), None)
-
-
-def _builtin(*letters: tuple[str, str, str, int | None, int | None, bool]) -> ResponsibilityModel:
-    return ResponsibilityModel.model_construct(
-        letters={
-            key: Letter.model_construct(
-                name=name, description=text, min=low, max=high, accountable=owns
-            )
-            for key, name, text, low, high, owns in letters
-        }
-    )
-
-
-BUILTIN_MODELS: Mapping[str, ResponsibilityModel] = {
-    "RACI": _builtin(
-        ("R", "Responsible", "does the work", 1, None, False),
-        ("A", "Accountable", "owns the outcome; exactly one", 1, 1, True),
-        ("C", "Consulted", "asked before", None, None, False),
-        ("I", "Informed", "told after", None, None, False),
-    ),
-    "RASCI": _builtin(
-        ("R", "Responsible", "does the work", 1, None, False),
-        ("A", "Accountable", "owns the outcome; exactly one", 1, 1, True),
-        ("S", "Support", "helps the Responsible", None, None, False),
-        ("C", "Consulted", "asked before", None, None, False),
-        ("I", "Informed", "told after", None, None, False),
-    ),
-    "DACI": _builtin(
-        ("D", "Driver", "drives the work to a decision; exactly one", 1, 1, False),
-        ("A", "Approver", "makes the decision; exactly one", 1, 1, True),
-        ("C", "Contributor", "gives input", None, None, False),
-        ("I", "Informed", "told of the decision", None, None, False),
-    ),
-}
+    allow: Allow = ()
+    """Warning codes silenced everywhere."""
 
 
 class Goal(Part):
@@ -175,6 +64,8 @@ class Goal(Part):
     metric: Text | None = None
     target: Target | None = None
     horizon: Text | None = None
+    period: Text | None = None
+    """The dated period of the target (``FY2027``)."""
 
 
 class Team(Part):
@@ -185,6 +76,7 @@ class Team(Part):
     purpose: Markdown | None = None
     horizon: Text | None = None
     goals: tuple[Goal, ...] = ()
+    allow: Allow = ()
 
     @property
     def external(self) -> bool:
@@ -199,11 +91,16 @@ class Role(Part):
     kind: choice("person", "group", "system", "queue") = "person"  # type: ignore[valid-type]
     summary: Markdown | None = None
     holders: tuple[Name, ...] = ()
+    business_hours: BusinessHours | None = None
+    """Key by key over the team's (``timezone: local``: the holder's own working day)."""
+    goals: tuple[Goal, ...] = ()
+    allow: Allow = ()
 
 
 class Person(Part):
     name: Name
     roles: tuple[RoleId, ...]
+    allow: Allow = ()
 
 
 class Stage(Part):
@@ -219,6 +116,9 @@ class Stage(Part):
     next: tuple[StageId, ...] | None = None
     terminal: Bool = False
     reasons: tuple[Text, ...] = ()
+    maps_to: dict[Text, Text] = Field(default_factory=dict)
+    """System → the value that stands for this stage there (``Salesforce: Stage 2``)."""
+    allow: Allow = ()
 
 
 class Rejection(Part):
@@ -227,19 +127,133 @@ class Rejection(Part):
     feedback: Markdown | None = None
 
 
-ClockName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$")]
+class Outcome(Part):
+    """One way a rejected handoff can go: to ``to``, when ``when``, owned by ``owner``."""
+
+    to: StageId
+    when: Text | None = None
+    owner: RoleId | None = None
+    reasons: tuple[Text, ...] = ()
+    feedback: Markdown | None = None
+
+
+class Route(Part):
+    """A receiver of a routed handoff: ``role`` when ``when`` holds (the last: otherwise)."""
+
+    role: RoleId
+    when: Text | None = None
+
+
+class Holder(Part):
+    """A role holding a letter, ``when`` a condition holds (None: always)."""
+
+    role: RoleId
+    when: Text | None = None
+
+
+Routes = Annotated[tuple[Route, ...], non_empty("a list of routes {role, when}")]
+Outcomes = Annotated[tuple[Outcome, ...], non_empty("a list of outcomes {to, when, owner, …}")]
 
 
 class Handoff(Part):
     id: Id
+    name: Name | None = None
+    """The handoff's title everywhere (else "From → To")."""
     from_: RoleId = Field(alias="from")
-    to: RoleId
+    to: Annotated[
+        Annotated[RoleId, ONE] | Annotated[Routes, LIST],
+        forms("a role id or a list of routes {role, when}"),
+    ]
+    """A role id, or routes tried in order (:attr:`routes`)."""
     stage: StageId | None = None
     trigger: Markdown | None = None
     passes: tuple[Text, ...] = ()
-    sla: dict[ClockName, DurationValue] = Field(default_factory=dict)
-    on_reject: Rejection | None = None
+    sla: dict[ClockName, ClockValue] = Field(default_factory=dict)
+    on_reject: Annotated[
+        Annotated[Rejection, MAPPING] | Annotated[Outcomes, LIST] | Annotated[None, ONE],
+        forms("a mapping {to, reasons, feedback} or a list of outcomes {to, when, …}"),
+    ] = None
     escalation: Markdown | None = None
+    allow: Allow = ()
+
+    @property
+    def routes(self) -> tuple[Route, ...]:
+        """Who receives it, tried in order (one id: one route without a condition)."""
+        to: str | tuple[Route, ...] = self.to
+        if isinstance(to, str):
+            return (Route.model_construct(role=to, when=None),)
+        return to
+
+    @property
+    def receiver(self) -> str:
+        """The role that receives it when no condition holds: the last route's."""
+        return self.routes[-1].role
+
+    @property
+    def clocks(self) -> tuple[SlaClock, ...]:
+        """Every clock of :attr:`sla`, in the order written."""
+        found = []
+        for key, value in self.sla.items():
+            if isinstance(value, ClockSpec):
+                label = value.label or clock_label(key)
+                found.append(SlaClock(key, label, value.within, value.target, value.from_))
+            else:
+                found.append(SlaClock(key, clock_label(key), value, None, None))
+        return tuple(found)
+
+    @property
+    def outcomes(self) -> tuple[Outcome, ...]:
+        """Where a rejection goes (a single ``on_reject`` mapping: one outcome)."""
+        found: Rejection | tuple[Outcome, ...] | None = self.on_reject
+        if found is None:
+            return ()
+        if isinstance(found, Rejection):
+            return (
+                Outcome.model_construct(
+                    to=found.to,
+                    when=None,
+                    owner=None,
+                    reasons=found.reasons,
+                    feedback=found.feedback,
+                ),
+            )
+        return found
+
+
+def _plain_when_unconditional(value: Any) -> Any:
+    """A holder without a condition is its plain role id (``{role: x}`` reads as ``x``)."""
+    return value.role if isinstance(value, Holder) and value.when is None else value
+
+
+@cache
+def _unconditional(role: str) -> Holder:
+    """The holder a plain role id stands for (immutable, so one per role serves all)."""
+    return Holder.model_construct(role=role, when=None)
+
+
+def _as_tuple(value: Any) -> tuple[Any, ...]:
+    return value if isinstance(value, tuple) else (value,)
+
+
+HolderItem = Annotated[
+    Annotated[RoleId, ONE] | Annotated[Holder, MAPPING],
+    forms("a role id or a mapping {role, when}"),
+    AfterValidator(_plain_when_unconditional),
+]
+if TYPE_CHECKING:
+    Holders = tuple[str | Holder, ...]
+else:
+    Holders = Annotated[
+        Annotated[RoleId, ONE]
+        | Annotated[Holder, MAPPING]
+        | Annotated[tuple[HolderItem, ...], non_empty("a role id or a list of role ids"), LIST],
+        forms("a role id, a mapping {role, when} or a list of them"),
+        AfterValidator(_plain_when_unconditional),
+        AfterValidator(_as_tuple),
+        PlainSerializer(list, return_type=list),
+        Stored(tuple[HolderItem, ...]),
+    ]
+"""The holders of one letter: a role id, a ``{role, when}`` mapping, or a list of both."""
 
 
 class Activity(Part):
@@ -248,8 +262,22 @@ class Activity(Part):
     area: Text | None = None
     stage: StageId | None = None
     description: Markdown | None = None
-    raci: dict[Annotated[str, Field(pattern=r"^[A-Za-z]$")], RoleIds]
+    raci: dict[Annotated[str, Field(pattern=r"^[A-Za-z]$")], Holders]
     notes: dict[RoleId, Markdown] = Field(default_factory=dict)
+    allow: Allow = ()
+
+    def holders(self, letter: str) -> tuple[Holder, ...]:
+        """Who holds ``letter``, each as a :class:`Holder` (a plain id: ``when`` None)."""
+        return tuple(
+            item if isinstance(item, Holder) else _unconditional(item)
+            for item in self.raci.get(letter, ())
+        )
+
+    def role_ids(self, letter: str) -> tuple[str, ...]:
+        """The roles holding ``letter``, conditional or not, in the order written."""
+        return tuple(
+            item if isinstance(item, str) else item.role for item in self.raci.get(letter, ())
+        )
 
 
 class Deliverable(Part):
@@ -280,6 +308,7 @@ class Engagement(Part):
     approvals: Approvals | None = None
     change_process: Markdown | None = None
     sign_off: tuple[RoleId, ...] = ()
+    allow: Allow = ()
 
 
 class Cadence(Part):
@@ -289,17 +318,22 @@ class Cadence(Part):
     chair: RoleId | None = None
     attendees: tuple[RoleId, ...] = ()
     purpose: Markdown | None = None
+    allow: Allow = ()
 
 
 class GlossaryEntry(Part):
     term: Name
     definition: Markdown
+    context: Text | None = None
+    """Where this meaning holds: the same term may appear again with another context."""
+    allow: Allow = ()
 
 
 class Change(Part):
     version: Text
     date: Date
     summary: Markdown
+    allow: Allow = ()
 
 
 @dataclass(frozen=True)
@@ -314,6 +348,8 @@ class Section:
         key: The field that identifies an entry, unique in the section (``id``, a person's
             ``name``, a glossary ``term``); None when entries need no identity.
         noun: How a message names one entry (``role``, ``glossary term``).
+        within: A field that tells apart entries with the same key (a glossary term may
+            appear again with another ``context``); None when the key alone is unique.
     """
 
     name: str
@@ -321,6 +357,7 @@ class Section:
     shape: Literal["one", "list", "named"] = "list"
     key: str | None = "id"
     noun: str = ""
+    within: str | None = None
 
     @property
     def many(self) -> bool:
@@ -346,7 +383,7 @@ SECTIONS: Mapping[str, Section] = {
         Section("activities", Activity, noun="activity"),
         Section("engagements", Engagement, noun="engagement"),
         Section("cadences", Cadence, noun="cadence"),
-        Section("glossary", GlossaryEntry, key="term", noun="glossary term"),
+        Section("glossary", GlossaryEntry, key="term", noun="glossary term", within="context"),
         Section("changelog", Change, key=None, noun="change"),
     )
 }

@@ -16,6 +16,8 @@ MAX_DURATION = 1_000_000
 DURATION_UNITS = {
     "minute": ("minute", False),
     "minutes": ("minute", False),
+    "business minute": ("minute", True),
+    "business minutes": ("minute", True),
     "hour": ("hour", False),
     "hours": ("hour", False),
     "business hour": ("hour", True),
@@ -32,7 +34,11 @@ DURATION_UNITS = {
 
 _TIME_RE = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 _DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s+([a-z][a-z ]*?)\s*$", re.IGNORECASE)
-_ACCEPTED_UNITS = "minutes, hours, business hours, days, business days, weeks, months"
+_ACCEPTED_UNITS = (
+    "minutes, business minutes, hours, business hours, days, business days, weeks, months"
+)
+LOCAL_TIME = "local"
+"""The time zone word for "the holder's own working day" (``timezone: local``)."""
 _DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -62,11 +68,14 @@ def _timezone(value: Any) -> str:
     from zoneinfo import ZoneInfo
 
     text = as_text(value)
+    if text == LOCAL_TIME:
+        return text
     try:
         ZoneInfo(text)
     except Exception:  # noqa: BLE001 - ZoneInfo raises several unrelated types for bad names
         raise fail(
-            f"unknown time zone '{text}' (e.g. Europe/London, America/New_York, UTC)"
+            f"unknown time zone '{text}' (e.g. Europe/London, America/New_York, UTC, or "
+            f"{LOCAL_TIME})"
         ) from None
     return text
 
@@ -130,7 +139,7 @@ _DURATION_PATTERN = (
     rf"^\s*(0*[1-9]\d{{0,{len(str(MAX_DURATION)) - 2}}}(\.\d+)?|0*{MAX_DURATION}(\.0+)?"
     r"|0+\.\d*[1-9]\d*)\s+("
     + "|".join(
-        [f"{_any_case('business')}\\s+{_any_case(u)}" for u in ("hour", "day")]
+        [f"{_any_case('business')}\\s+{_any_case(u)}" for u in ("minute", "hour", "day")]
         + [_any_case(u) for u in ("minute", "hour", "day", "week", "month")]
     )
     + r")[sS]?\s*$"

@@ -11,6 +11,7 @@ import decimal
 import difflib
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -26,6 +27,8 @@ RESERVED_IDS = frozenset({"index"})
 MAX_NUMBER = 10**15
 """The largest size of a number (a target, quantity, count, touchpoints): a spreadsheet keeps
 15 digits exactly, and a JSON reader in JavaScript keeps whole numbers exactly up to 2**53."""
+LETTERS_RE = re.compile(r"^\s*[A-Z](\s*[,/&+ ]\s*[A-Z])+\s*$")
+"""Several capital letters written as one (``A, R``, ``A/R``): one letter per key instead."""
 _RANGE_RE = re.compile(r"^\s*(\d+)\s*(?:-|–|to)\s*(\d+)\s*$")
 
 
@@ -97,6 +100,9 @@ def _id(value: Any) -> str:
     if not isinstance(value, str):
         raise fail(f"expected an id, found {describe(value)}")
     if not ID_RE.match(value):
+        if LETTERS_RE.match(value):
+            # ``sdr: "A, R"`` under raci: letters where a role id stands; the check explains.
+            raise fail(f"expected an id, found letters '{value}'", letters=value)
         parts = [part.strip() for part in value.split(",")]
         if len(parts) > 1 and all(ID_RE.match(part) for part in parts):
             raise fail(f"bad id '{value}': for several ids write a list: [{', '.join(parts)}]")
@@ -104,7 +110,8 @@ def _id(value: Any) -> str:
         suggestion = f" (e.g. '{hint}')" if hint and ID_RE.match(hint) and hint != value else ""
         raise fail(
             f"bad id '{value}': use lowercase letters, digits and '-', starting with a "
-            f"letter or digit{suggestion}"
+            f"letter or digit{suggestion}",
+            bad_id=value,
         )
     if value in RESERVED_IDS:
         raise fail(f"bad id '{value}': '{value}' is reserved (it names a section's index page)")
@@ -229,6 +236,32 @@ def _bool(value: Any) -> bool:
     raise fail(f"expected true or false, found {describe(value)}")
 
 
+WARNING_CODES: Mapping[str, str] = {
+    "unused-role": "a role nothing points at: no letter, stage, handoff, cadence or engagement",
+    "consulted-and-informed": "a role both Consulted (C) and Informed (I) on one activity",
+    "unreachable-stage": "a stage no transition reaches from the first stage",
+    "dead-end-stage": "a stage from which no terminal stage can be reached",
+    "scope-without-party": (
+        "an activity in an engagement's scope on which no role of the party has a letter"
+    ),
+    "bottleneck": "one role accountable for more than 40 % of at least 10 activities",
+    "default-hours": "a duration in business units where the playbook sets no business hours",
+    "unused-allow": "an `allow` that silences no warning",
+}
+"""Every warning's stable code and what it means (``allow`` names these; :mod:`generator.rules`
+registers one rule under each)."""
+
+
+def _warning_code(value: Any) -> str:
+    if isinstance(value, str) and value in WARNING_CODES:
+        return value
+    hint = did_you_mean(value, tuple(WARNING_CODES))
+    if not hint:
+        hint = f"; the codes are {', '.join(WARNING_CODES)}"
+    shown = f"'{value}'" if isinstance(value, str) else describe(value)
+    raise fail(f"unknown warning code {shown}{hint}")
+
+
 def choice(*options: str) -> Any:
     """A text that must be one of ``options`` (``kind: internal | external``)."""
 
@@ -319,3 +352,8 @@ Date = Annotated[
     WithJsonSchema({"type": "string", "format": "date"}),
 ]
 Bool = Annotated[bool, PlainValidator(_bool), WithJsonSchema({"type": "boolean"})]
+WarningCode = Annotated[
+    str,
+    PlainValidator(_warning_code),
+    WithJsonSchema({"type": "string", "enum": list(WARNING_CODES)}),
+]

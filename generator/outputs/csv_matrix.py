@@ -23,18 +23,30 @@ def csv_cell(value: str) -> str:
 
 
 def role_notes(playbook: Playbook, activity: Activity, *, by_name: bool) -> list[str]:
-    """``role: note`` for each note on ``activity``, in the order of the roles; the role is
-    named by its id, or by its name when ``by_name``."""
-    roles = sorted((playbook.role(r) for r in activity.notes), key=playbook.roles.index)
-    return [f"{role.name if by_name else role.id}: {activity.notes[role.id]}" for role in roles]
+    """What the letters alone do not say about ``activity``, role by role in the order of the
+    roles: ``role: A when <condition>`` for each letter the role holds only under a condition
+    (in :attr:`~generator.model.Playbook.letter_order`), then ``role: note`` for its note. The
+    role is named by its id, or by its name when ``by_name``."""
+    named = {r for letter in activity.raci for r in activity.role_ids(letter)} | set(activity.notes)
+    found = []
+    for role in sorted((playbook.role(r) for r in named), key=playbook.roles.index):
+        label = role.name if by_name else role.id
+        for letter in playbook.letters_of(activity, role.id):
+            when = playbook.condition(activity, letter, role.id)
+            if when is not None:
+                found.append(f"{label}: {letter} when {when}")
+        if role.id in activity.notes:
+            found.append(f"{label}: {activity.notes[role.id]}")
+    return found
 
 
 def matrix_csv(playbook: Playbook) -> str:
     """The RACI matrix as CSV: one row per activity.
 
     Columns: ``id, name, area, stage``, one column per role (headed by the role id, holding
-    its letters in :attr:`~generator.model.Playbook.letter_order`, such as ``A,R``), then
-    ``notes`` (``role-id: note`` joined by ``"; "``). Every cell goes through
+    its letters in :attr:`~generator.model.Playbook.letter_order`, such as ``A,R``, whether
+    it holds them always or under a condition), then ``notes`` (:func:`role_notes` by role
+    id — ``legal: A when …``, ``role-id: note`` — joined by ``"; "``). Every cell goes through
     :func:`csv_cell`.
 
     Args:

@@ -9,7 +9,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from ..model import Activity, Engagement, Playbook, Role
+from ..model import Activity, Engagement, Holder, Playbook, Role
 from .csv_matrix import role_notes
 
 FIXED_CREATED = dt.datetime(2000, 1, 1)
@@ -205,13 +205,16 @@ class _Workbook:
                 self.text(sheet, row, 1, value)
             row += 1
 
+        def holder(found: Holder) -> str:
+            return role(found.role) + (f" when {found.when}" if found.when else "")
+
         def sides(activity: Activity) -> tuple[str, str]:
             client: list[str] = []
             agency: list[str] = []
             for key in playbook.letter_order:
-                holders = activity.raci.get(key, ())
+                holders = activity.holders(key)
                 for side, theirs in ((client, False), (agency, True)):
-                    names = [role(r) for r in holders if (r in party_roles) == theirs]
+                    names = [holder(h) for h in holders if (h.role in party_roles) == theirs]
                     if names:
                         side.append(f"{key}: {', '.join(names)}")
             return "; ".join(client), "; ".join(agency)

@@ -6,27 +6,53 @@ loop per cell is the slowest part of a build.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from ..model import Activity, Role, Team
+from ..model import Activity, Playbook, Role, Team
 from .markdown import html_text, md_inline, text, tooltip
 from .slugs import slugify
+from .views.common import holders_words
 
 if TYPE_CHECKING:
     from .views.common import Context
 
 
+def _conditional(activity: Activity) -> dict[str, set[str]]:
+    """Letter → the roles holding it on ``activity`` under a condition (letters that have
+    any)."""
+    found: dict[str, set[str]] = {}
+    for key in activity.raci:
+        for holder in activity.holders(key):
+            if holder.when is not None:
+                found.setdefault(key, set()).add(holder.role)
+    return found
+
+
 def notes_index(ctx: Context, activities: Iterable[Activity]) -> dict[tuple[str, str], int]:
-    """Footnote numbers for per-role notes, in the order they appear."""
+    """Footnote numbers for per-role notes and conditions, in the order they appear."""
     numbers: dict[tuple[str, str], int] = {}
     for activity in activities:
-        if not activity.notes:
+        conditional = _conditional(activity)
+        if not activity.notes and not conditional:
             continue
+        held = set().union(*conditional.values()) if conditional else set()
         for role in ctx.lookups.roles_with_letters([activity]):
-            if role.id in activity.notes:
+            if role.id in activity.notes or role.id in held:
                 numbers[(activity.id, role.id)] = len(numbers) + 1
     return numbers
+
+
+def _plain_name(playbook: Playbook) -> Callable[[str], str]:
+    return lambda role_id: playbook.role(role_id).name
+
+
+def condition_words(playbook: Playbook, activity: Activity, key: str) -> str:
+    """``Accountable: Legal, when …; otherwise Head of Sales`` in plain text."""
+    spec = playbook.model.letters.get(key)
+    words = holders_words(playbook, activity, key, _plain_name(playbook), say=str)
+    return f"{spec.name if spec else key}: {words}"
 
 
 def _teams_of(ctx: Context, roles: Iterable[Role]) -> list[Team]:
@@ -86,7 +112,7 @@ def matrix_html(ctx: Context, groups: list[tuple[str, list[Activity]]], caption:
     columns = ctx.lookups.roles_with_letters(activities)
     notes = notes_index(ctx, activities)
     accountable = pb.accountable_letter
-    tips = {k: tooltip(spec.name) for k, spec in pb.model.letters.items()}
+    tips = defaultdict(str, {k: tooltip(spec.name) for k, spec in pb.model.letters.items()})
     total = len(activities)
     out = _filter(ctx, columns, total)
     out.append('<div class="pb-matrix-wrap" tabindex="0" role="region" aria-label="RACI matrix">')
@@ -111,7 +137,9 @@ def matrix_html(ctx: Context, groups: list[tuple[str, list[Activity]]], caption:
             f'id="area-{slugify(area)}">{html_text(area)}</th></tr>'
         )
         for a in rows:
-            search = html_text(" ".join([a.name, area, *a.notes.values()]).lower())
+            conditional = _conditional(a)
+            conditions = [condition_words(pb, a, key) for key in conditional]
+            search = html_text(" ".join([a.name, area, *a.notes.values(), *conditions]).lower())
             stage = ""
             if a.stage:
                 href = links.href("stage", a.stage)
@@ -122,9 +150,13 @@ def matrix_html(ctx: Context, groups: list[tuple[str, list[Activity]]], caption:
                 if not letters:
                     cells.append("<td></td>")
                     continue
-                owner = " data-owner" if accountable in letters else ""
+                owner = ""
+                if accountable in letters:  # the owner when no condition applies, outlined
+                    owned = c.id not in conditional.get(accountable, ())
+                    owner = " data-owner" if owned else " data-conditional-owner"
                 marks = ",".join(
-                    f'<abbr title="{tips.get(k, tooltip(k))}">{html_text(k)}</abbr>'
+                    f'<abbr title="{_tip(pb, a, k) if k in conditional else tips[k]}">'
+                    f"{html_text(k)}</abbr>"
                     for k in letters
                 )
                 number = notes.get((a.id, c.id))
@@ -137,9 +169,10 @@ def matrix_html(ctx: Context, groups: list[tuple[str, list[Activity]]], caption:
                     f'<td data-role="{html_text(c.id)}" data-letters="{" ".join(letters)}" '
                     f'class="pb-l pb-l-{letters[0].lower()}"{owner}>{marks}</td>'
                 )
+            name = f'<a href="{links.href("activity", a.id)}">{html_text(a.name)}</a>'
             out.append(
                 f'<tr id="{a.id}" data-search="{search}"><th scope="row">'
-                f"{html_text(a.name)}</th><td>{stage}</td>{''.join(cells)}</tr>"
+                f"{name}</th><td>{stage}</td>{''.join(cells)}</tr>"
             )
         out.append("</tbody>")
     out.append("</table>\n</div>")
@@ -147,8 +180,20 @@ def matrix_html(ctx: Context, groups: list[tuple[str, list[Activity]]], caption:
         out.append("\n**Notes**\n")
         for (activity_id, role_id), number in notes.items():
             activity = pb.activity(activity_id)
+            said = [
+                text(condition_words(pb, activity, key)) + "."
+                for key, roles in _conditional(activity).items()
+                if role_id in roles or key in pb.letters_of(activity, role_id)
+            ]
+            if role_id in activity.notes:
+                said.append(md_inline(activity.notes[role_id]))
             out.append(
                 f'- <span id="note-{number}">{number}.</span> {text(activity.name)}, '
-                f"{text(pb.role(role_id).name)}: {md_inline(activity.notes[role_id])}"
+                f"{text(pb.role(role_id).name)}: {' '.join(said)}"
             )
     return "\n".join(out)
+
+
+def _tip(playbook: Playbook, activity: Activity, key: str) -> str:
+    """A letter's tooltip where some of its holders have a condition: who holds it when."""
+    return tooltip(condition_words(playbook, activity, key))

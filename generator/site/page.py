@@ -13,7 +13,16 @@ from ..model import Playbook
 from ..text import drop_controls
 from .markdown import BLOCK_END, BLOCK_START, title_text, tooltip_text
 
-_JOINED = re.compile(r"^(\||- |> |\d+\. |<)")
+_JOINED = re.compile(r"^(\||- |>(?: |$)|\d+\. |<)")
+
+
+def _kind(line: str) -> str:
+    """What block a line continues: a table row, a list item (numbered or not), a quote, a
+    raw HTML line; ``""`` for anything else."""
+    match = _JOINED.match(line)
+    if match is None:
+        return ""
+    return "1" if match.group(1)[0].isdigit() else match.group(1)[0]
 
 
 def _marked_lines(markdown: str) -> list[tuple[str, bool]]:
@@ -58,14 +67,7 @@ def tidy(markdown: str) -> str:
             if not out or not out[-1][0]:
                 continue
             (before, before_marked), (after, after_marked) = out[-1], following[i]
-            kind = _JOINED.match(before)
-            if (
-                kind
-                and not before_marked
-                and not after_marked
-                and after.startswith(kind.group(1)[0])
-                and _JOINED.match(after)
-            ):
+            if not before_marked and not after_marked and _kind(before) == _kind(after) != "":
                 continue
         out.append((line, marked))
     return "\n".join(line for line, _ in out).strip("\n") + "\n"
@@ -83,14 +85,19 @@ class Glossary:
     """The glossary's terms as abbreviation definitions, added to the pages that use them."""
 
     def __init__(self, playbook: Playbook) -> None:
-        self.lines: list[tuple[str, str]] = []
+        meanings: dict[str, list[str]] = {}
         for entry in playbook.glossary:
             term = " ".join(drop_controls(entry.term).split())
             if not term or re.search(r"[\]\\\[<>&*_`{}|]", term):
                 continue  # a term the page shows escaped would never match
             plain = re.sub(r"[*`]", "", tooltip_text(entry.definition))  # emphasis marks
+            if entry.context:  # the same term in another context: both meanings, each placed
+                plain = f"{tooltip_text(entry.context)}: {plain}"
+            meanings.setdefault(term, []).append(plain)
+        self.lines: list[tuple[str, str]] = []
+        for term, said in meanings.items():
             meaning = re.sub(  # a tooltip, and inert text for an engine without abbreviations
-                r"[\\_{}\[\]|]", lambda m: f"&#{ord(m.group(0))};", plain
+                r"[\\_{}\[\]|]", lambda m: f"&#{ord(m.group(0))};", " · ".join(said)
             )
             self.lines.append((term, f"*[{term}]: {meaning}"))
         # One pattern for every term (longest first), and the terms found inside others,

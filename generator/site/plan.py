@@ -126,6 +126,8 @@ KINDS: tuple[PageKind, ...] = (
              _one_if(lambda plan: plan.split), "RACI", "index", views.areas_view),
     PageKind("area", "raci/{}.md", "raci.md.j2", lambda pb, area: f"RACI: {area}",
              _areas, "RACI", "child", views.matrix_view, wide=True),
+    PageKind("activity", "activities/{}.md", "activity.md.j2", _name("activities"),
+             _ids("activities"), "RACI", "child", views.activity_view),
     PageKind("teams", "teams/index.md", "teams.md.j2", _fixed("Teams"),
              _one, "Teams", "index", views.teams_view),
     PageKind("team", "teams/{}.md", "team.md.j2", _name("teams"),
@@ -203,9 +205,9 @@ class Plan:
         return kind.path.format(ident)
 
     def target(self, kind: str, ident: str = "") -> str:
-        """The page (or file) a link to ``kind`` ``ident`` goes to: an activity is a row of
-        the matrix page that shows it."""
-        if kind == "activity":
+        """The page (or file) a link to ``kind`` ``ident`` goes to: a ``row`` is an
+        activity's row in the matrix page that shows it."""
+        if kind == "row":
             activity = self.playbook.activity(ident)
             return self.path(KIND["area"], area_of(activity)) if self.split else "raci/index.md"
         if kind in FILES:
@@ -217,23 +219,22 @@ class Plan:
         return page_url(page, directory_urls=self.directory_urls)
 
     def navigation(self) -> list[Any]:
-        """The navigation in MkDocs' syntax: a section per kind's ``section``, its children
-        listed when there are at most ``NAV_CHILDREN_MAX``."""
+        """The navigation in MkDocs' syntax: a section per kind's ``section``, the pages of
+        each child kind listed when there are at most ``NAV_CHILDREN_MAX`` of them."""
         nav: list[Any] = []
         sections: dict[str, list[Any]] = {}
-        children: dict[str, list[Page]] = {}
+        children: dict[tuple[str, str], list[Page]] = {}
         for page in self.pages:
             section = page.kind.section
             if page.kind.nav == "top":
                 nav.append({section: page.path})
             elif page.kind.nav == "index":
                 sections[section] = [page.path]
-                children[section] = []
                 nav.append({section: sections[section]})
             else:
-                children[section].append(page)
-        for section, pages in children.items():
-            if len(pages) <= NAV_CHILDREN_MAX:
+                children.setdefault((section, page.kind.name), []).append(page)
+        for (section, _), pages in children.items():
+            if len(pages) <= NAV_CHILDREN_MAX and section in sections:
                 sections[section] += [{title_text(p.title): p.path} for p in pages]
         return nav
 
@@ -272,7 +273,7 @@ class Links:
     def url(self, kind: str, ident: str = "") -> str:
         """A Markdown link target (MkDocs rewrites it to the page's URL)."""
         rel = _relative(self.plan.target(kind, ident), self.folder)
-        return f"{rel}#{ident}" if kind == "activity" else rel
+        return f"{rel}#{ident}" if kind == "row" else rel
 
     def href(self, kind: str, ident: str = "") -> str:
         """A link in raw HTML, which MkDocs does not rewrite: the page's URL, relative."""
@@ -285,7 +286,7 @@ class Links:
             rel = "./"
         elif dest.endswith("/") or not dest:
             rel += "/"
-        return f"{rel}#{ident}" if kind == "activity" else rel
+        return f"{rel}#{ident}" if kind == "row" else rel
 
     def link(self, kind: str, ident: str, name: str) -> views.Link:
         return views.Link(name, self.url(kind, ident))

@@ -7,7 +7,7 @@ handoffs reach a stage …) so that no page scans every activity or handoff.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -20,7 +20,10 @@ from ...model import (
     Engagement,
     Handoff,
     Playbook,
+    ResponsibilityModel,
     Role,
+    Route,
+    SlaClock,
     Stage,
 )
 from ..markdown import text
@@ -46,6 +49,16 @@ LETTER_HEADINGS = {
     "Approver": "What you approve",
     "Contributor": "Where you contribute",
 }
+
+
+def diagram_block(svg: str, wide: bool = False) -> str:
+    """An SVG as one raw HTML block: a block-level wrapper keeps Markdown out of it.
+
+    A wide diagram keeps its size and scrolls sideways instead of shrinking.
+    """
+    extra = " pb-diagram--wide" if wide else ""
+    label = ' tabindex="0" role="region" aria-label="Handoff swimlane"' if wide else ""
+    return f'<div class="pb-diagram{extra}"{label}>{svg}</div>'
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,51 +95,118 @@ class LetterInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class HeldBy:
+    """A role holding a letter on an activity."""
+
+    role: Link
+    when: str | None
+    """The condition under which it holds the letter (plain text); None: always, or, beside
+    conditional holders of the accountable letter, when no condition applies."""
+
+
+@dataclass(frozen=True, slots=True)
 class LetterGroup:
     """The roles holding one letter on an activity."""
 
     key: str
-    roles: tuple[Link, ...]
+    holders: tuple[HeldBy, ...]
+    words: str
+    """The holders as Markdown, conditions included: ``[Legal](…), when the terms depart
+    from the standard contract; otherwise [Head of Sales](…)``."""
 
 
-def letter_info(playbook: Playbook, key: str) -> LetterInfo:
-    spec = playbook.model.letters.get(key)
+def letter_info(
+    playbook: Playbook, key: str, model: ResponsibilityModel | None = None
+) -> LetterInfo:
+    """A letter of the model in force (or of ``model``)."""
+    spec = (model or playbook.model).letters.get(key)
     name = spec.name if spec else key
     lead = LETTER_HEADINGS.get(name)
     return LetterInfo(
         key=key,
         name=name,
         description=spec.description if spec else None,
-        requirement=playbook.requirement_phrase(key),
+        requirement=spec.count_phrase() if spec else None,
         heading=f"{lead} — {name} ({key})" if lead else f"{name} ({key})",
     )
 
 
-def legend(playbook: Playbook) -> tuple[LetterInfo, ...]:
-    """The model's letters, as the model lists them."""
-    return tuple(letter_info(playbook, key) for key in playbook.model.letters)
+def legend(playbook: Playbook, model: ResponsibilityModel | None = None) -> tuple[LetterInfo, ...]:
+    """The letters of the model in force (or of ``model``), as the model lists them."""
+    return tuple(letter_info(playbook, key, model) for key in (model or playbook.model).letters)
 
 
 def handoff_title(playbook: Playbook, handoff_id: str) -> str:
-    """``Marketing Lead → Account Executive``: a handoff's title everywhere."""
-    handoff = playbook.handoff(handoff_id)
-    return f"{playbook.role(handoff.from_).name} → {playbook.role(handoff.to).name}"
+    """A handoff's title everywhere: its ``name``, else ``Marketing Lead → Account
+    Executive``."""
+    return playbook.handoff_title(playbook.handoff(handoff_id))
 
 
-def clock_name(name: str) -> str:
-    """An SLA's key in words: ``first_contact`` → ``first contact``."""
-    return name.replace("_", " ").replace("-", " ")
+def _business(sla: SlaClock) -> bool:
+    return sla.within.business and (sla.target is None or sla.target.business)
 
 
-def sla_words(clock: Clock, sla: Mapping[str, Duration]) -> str:
+def limit_words(sla: SlaClock, clock: Clock | None = None) -> str:
+    """One clock's limit in words: ``first touch within 15 business minutes (aim: 5 business
+    minutes) from when the lead becomes an MQL``. With ``clock``, the words end with the
+    clock it runs on (``(Mon–Fri …)``, ``(calendar time)``); a limit and an aim on different
+    clocks each say theirs."""
+    calendar = not sla.within.business and (sla.target is None or not sla.target.business)
+    mixed = clock is not None and not _business(sla) and not calendar
+    show: Callable[[Duration], str] = clock.words if clock and mixed else str
+    words = f"{sla.label} within {show(sla.within)}"
+    if sla.target is not None:
+        words += f" (aim: {show(sla.target)})"
+    if sla.start is not None:
+        words += f" from when {' '.join(sla.start.split())}"
+    if clock is None or mixed:
+        return words
+    return f"{words} ({clock.describe()})" if _business(sla) else f"{words} (calendar time)"
+
+
+def sla_words(clock: Clock | None, clocks: Sequence[SlaClock]) -> str:
     """``accept within 4 business hours; first contact within 1 business day (Mon–Fri …)``:
-    the clock is named once when every limit is in business time, else at each limit."""
-    if not sla:
+    the clock is named once when every limit is in business time, else at each limit.
+    Without ``clock`` (routes on different clocks), the limits alone, and where their
+    business time runs."""
+    if not clocks:
         return ""
-    if all(duration.business for duration in sla.values()):
-        limits = "; ".join(f"{clock_name(n)} within {d}" for n, d in sla.items())
-        return f"{limits} ({clock.describe()})"
-    return "; ".join(f"{clock_name(n)} within {clock.words(d)}" for n, d in sla.items())
+    if clock is None:
+        limits = "; ".join(limit_words(c) for c in clocks)
+        if any(_business(c) for c in clocks):
+            return f"{limits} (business time on the receiving role's hours)"
+        return f"{limits} (calendar time)"
+    if all(_business(c) for c in clocks):
+        return f"{'; '.join(limit_words(c) for c in clocks)} ({clock.describe()})"
+    return "; ".join(limit_words(c, clock) for c in clocks)
+
+
+def holders_words(
+    playbook: Playbook,
+    activity: Activity,
+    key: str,
+    name: Callable[[str], str],
+    leave_out: str = "",
+    say: Callable[[str], str] = text,
+) -> str:
+    """Who holds ``key`` on ``activity`` in words, each role written by ``name`` and each
+    condition by ``say`` (escaped for Markdown unless told otherwise): conditional holders of
+    the accountable letter come first and the others read ``otherwise`` (``Legal, when …;
+    otherwise Head of Sales``); on another letter the roles that always hold it come first
+    (``Account Executive; Legal, when …``)."""
+    holders = activity.holders(key)
+    conditional = [h for h in holders if h.when is not None]
+    parts = [
+        f"{name(h.role)}, when {say(h.when)}"
+        for h in conditional
+        if h.when is not None and h.role != leave_out
+    ]
+    plain = ", ".join(name(h.role) for h in holders if h.when is None and h.role != leave_out)
+    if not plain:
+        return "; ".join(parts)
+    if conditional and key == playbook.accountable_letter:
+        return "; ".join([*parts, f"otherwise {plain}"])
+    return "; ".join([plain, *parts])
 
 
 class Lookups:
@@ -139,8 +219,8 @@ class Lookups:
         self.involved: dict[str, set[str]] = defaultdict(set)
         for index, activity in enumerate(playbook.activities):
             self.position[activity.id] = index
-            for letter, role_ids in activity.raci.items():
-                for role_id in dict.fromkeys(role_ids):
+            for letter in activity.raci:
+                for role_id in dict.fromkeys(activity.role_ids(letter)):
                     self.by_role[(role_id, letter)].append(activity)
                     self.involved[role_id].add(activity.id)
 
@@ -167,7 +247,7 @@ class Lookups:
     def roles_with_letters(self, activities: Iterable[Activity]) -> list[Role]:
         """Roles that hold a letter on any of ``activities``, in team then role order."""
         rank = self.role_rank
-        used = {rid for a in activities for ids in a.raci.values() for rid in ids if rid in rank}
+        used = {rid for a in activities for k in a.raci for rid in a.role_ids(k) if rid in rank}
         return [self.pb.role(rid) for rid in sorted(used, key=rank.__getitem__)]
 
     @cached_property
@@ -223,8 +303,9 @@ class Lookups:
         """Team id → the handoffs between it and another team."""
         found: dict[str, list[Handoff]] = defaultdict(list)
         for handoff in self.pb.handoffs:
-            teams = {self.pb.role(handoff.from_).team, self.pb.role(handoff.to).team}
-            if len(teams) == 2:
+            sender = self.pb.role(handoff.from_).team
+            teams = {sender, *(self.pb.role(r.role).team for r in handoff.routes)}
+            if len(teams) > 1:
                 for team in sorted(teams):
                     found[team].append(handoff)
         return found
@@ -266,15 +347,35 @@ class Context:
         has_page = name in self.plan.person_slug
         return Link(name, self.links.url("person", name) if has_page else None)
 
-    def sla(self, handoff: Handoff) -> str:
-        """The handoff's clocks in words, or ``""`` when it has none."""
-        return sla_words(self.pb.sla_clock(handoff), handoff.sla)
+    def sla(self, handoff: Handoff, route: Route | None = None) -> str:
+        """The handoff's clocks in words, on ``route``'s clock (else on the receiving role's,
+        when every route runs on the same one), or ``""`` when it has none."""
+        return sla_words(self.sla_clock(handoff, route), handoff.clocks)
+
+    def sla_clock(self, handoff: Handoff, route: Route | None = None) -> Clock | None:
+        """The clock ``route``'s limits run on; without a route, the one every route shares
+        (None when the routes run on different clocks)."""
+        if route is not None or len(handoff.routes) == 1:
+            return self.pb.sla_clock(handoff, route)
+        clocks = [self.pb.sla_clock(handoff, r) for r in handoff.routes]
+        if len({(c.describe(), c.hours.holidays) for c in clocks}) == 1:
+            return clocks[0]
+        return None
 
     def letter_groups(self, activity: Activity, leave_out: str = "") -> tuple[LetterGroup, ...]:
         """The roles on an activity (but ``leave_out``), by letter, in the letter order."""
         groups = []
         for key in self.pb.letter_order:
-            role_ids = [r for r in activity.raci.get(key, ()) if r != leave_out]
-            if role_ids:
-                groups.append(LetterGroup(key, self.roles(role_ids)))
+            holders = tuple(
+                HeldBy(self.role(h.role), h.when)
+                for h in activity.holders(key)
+                if h.role != leave_out
+            )
+            if holders:
+                words = holders_words(self.pb, activity, key, self.role_markdown, leave_out)
+                groups.append(LetterGroup(key, holders, words))
         return tuple(groups)
+
+    def role_markdown(self, role_id: str) -> str:
+        """A Markdown link to a role's page."""
+        return str(self.role(role_id))

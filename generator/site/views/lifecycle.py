@@ -1,27 +1,13 @@
-"""Views of the lifecycle and the handoffs: what ``lifecycle``, ``stage``, ``handoffs`` and
-``handoff`` pages show."""
+"""Views of the lifecycle: what ``lifecycle`` and ``stage`` pages show."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from ... import diagrams
-from ...model import Activity, Duration, Handoff, Rejection, Stage
-from .common import Context, LetterGroup, Link, clock_name
-
-SWIMLANE_MAX = 40
-"""Handoffs above which the handoffs page draws no swimlane (it would be too wide)."""
-
-
-def diagram_block(svg: str, wide: bool = False) -> str:
-    """An SVG as one raw HTML block: a block-level wrapper keeps Markdown out of it.
-
-    A wide diagram keeps its size and scrolls sideways instead of shrinking.
-    """
-    extra = " pb-diagram--wide" if wide else ""
-    label = ' tabindex="0" role="region" aria-label="Handoff swimlane"' if wide else ""
-    return f'<div class="pb-diagram{extra}"{label}>{svg}</div>'
+from ...model import Activity, Stage
+from .common import Context, LetterGroup, Link, diagram_block
+from .handoffs import outcome_row
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +26,8 @@ class StageRow:
     stage: Stage
     link: Link
     owner: Link | None
+    time_allowed: str | None
+    """The time limit with the clock it runs on (the owner's)."""
     next: tuple[Transition, ...]
 
 
@@ -61,33 +49,22 @@ class HandoffLine:
 
 
 @dataclass(frozen=True, slots=True)
-class HandoffRow:
-    """A handoff in the list of handoffs."""
+class ComesHere:
+    """A handoff whose rejection sends the record to this stage."""
 
-    handoff: Handoff
-    link: Link
-    sender: Link
-    sender_team: str
-    receiver: Link
-    receiver_team: str
-    stage: Link | None
-    sla: str
-
-
-@dataclass(frozen=True, slots=True)
-class ClockRow:
-    """One clock of a handoff."""
-
-    name: str
-    """Its key in the YAML (``first_contact``)."""
-    limit: Duration
-    words: str
-    """``first contact within 1 business day (Mon–Fri 09:00–17:00 UTC)``."""
+    handoff: Link
+    when: str | None
+    """When that outcome applies (plain text); None: whenever it is rejected."""
+    move: str
+    """``stays here`` (the handoff happens at this stage), ``comes back here`` (from a later
+    stage) or ``comes here``."""
 
 
 @dataclass(frozen=True)
 class LifecycleView:
     stages: tuple[StageRow, ...]
+    owned: int
+    """How many stages name an owner."""
     recycle: bool
     """Some transition goes back to an earlier stage."""
     diagram: str
@@ -108,39 +85,8 @@ class StageView:
     activities: tuple[ActivityRow, ...]
     handoffs: tuple[HandoffLine, ...]
     """Handoffs made at this stage."""
-    rejected_here: tuple[Link, ...]
-    """Handoffs whose rejection sends the record back to this stage."""
-
-
-@dataclass(frozen=True)
-class HandoffsView:
-    handoffs: tuple[HandoffRow, ...]
-    swimlane: str | None
-    """The swimlane diagram as one HTML block; None above ``SWIMLANE_MAX`` handoffs."""
-
-
-@dataclass(frozen=True)
-class HandoffView:
-    handoff: Handoff
-    sender: Link
-    sender_team: str
-    receiver: Link
-    receiver_team: str
-    stage: Link | None
-    clocks: tuple[ClockRow, ...]
-    clock_team: str | None
-    """The team whose own business hours the clocks run on; None: the organisation's."""
-    clock_hours: str
-    """Those business hours in words."""
-    clock_holidays: tuple[dt.date, ...]
-    """The days they do not run."""
-    business: bool
-    """Some clock counts business time."""
-    calendar: bool
-    """Some clock counts calendar time."""
-    on_reject: Rejection | None
-    reject_to: Link | None
-    """The stage a rejected record goes back to."""
+    rejected_here: tuple[ComesHere, ...]
+    """Handoffs whose rejection sends the record to this stage."""
 
 
 def stage_rows(ctx: Context) -> tuple[StageRow, ...]:
@@ -150,6 +96,7 @@ def stage_rows(ctx: Context) -> tuple[StageRow, ...]:
             stage=s,
             link=ctx.stage(s.id),
             owner=ctx.role(s.owner) if s.owner else None,
+            time_allowed=pb.stage_clock(s).words(s.max_duration) if s.max_duration else None,
             next=tuple(
                 Transition(ctx.stage(t), (s.id, t) in pb.recycle_edges) for t in pb.next_stages(s)
             ),
@@ -162,12 +109,17 @@ def lifecycle_diagram(ctx: Context) -> str:
     if not ctx.pb.stages:
         return ""
     links = ctx.links
-    return diagram_block(diagrams.lifecycle_svg(ctx.pb, link=lambda sid: links.href("stage", sid)))
+    return diagram_block(
+        diagrams.lifecycle_figure(ctx.pb, link=lambda sid: links.href("stage", sid))
+    )
 
 
 def lifecycle_view(ctx: Context, ident: str) -> LifecycleView:
     return LifecycleView(
-        stages=stage_rows(ctx), recycle=bool(ctx.pb.recycle_edges), diagram=lifecycle_diagram(ctx)
+        stages=stage_rows(ctx),
+        owned=sum(1 for s in ctx.pb.stages if s.owner),
+        recycle=bool(ctx.pb.recycle_edges),
+        diagram=lifecycle_diagram(ctx),
     )
 
 
@@ -193,56 +145,18 @@ def stage_view(ctx: Context, ident: str) -> StageView:
             HandoffLine(ctx.handoff(h), ctx.sla(h))
             for h in lookups.pointing("stages", ident, "handoffs", "stage")
         ),
-        rejected_here=tuple(
-            ctx.handoff(h) for h in lookups.pointing("stages", ident, "handoffs", "on_reject.to")
-        ),
+        rejected_here=_comes_here(ctx, ident),
     )
 
 
-def handoffs_view(ctx: Context, ident: str) -> HandoffsView:
-    pb = ctx.pb
-    rows = tuple(
-        HandoffRow(
-            handoff=h,
-            link=ctx.handoff(h),
-            sender=ctx.role(h.from_),
-            sender_team=pb.team_of(h.from_).name,
-            receiver=ctx.role(h.to),
-            receiver_team=pb.team_of(h.to).name,
-            stage=ctx.stage(h.stage) if h.stage else None,
-            sla=ctx.sla(h),
-        )
-        for h in pb.handoffs
-    )
-    swimlane = None
-    if rows and len(rows) <= SWIMLANE_MAX:
-        links = ctx.links
-        svg = diagrams.swimlane_svg(pb, link=lambda hid: links.href("handoff", hid))
-        swimlane = diagram_block(svg, wide=True)
-    return HandoffsView(handoffs=rows, swimlane=swimlane)
+_HERE = {"stays at": "stays here", "goes back to": "comes back here", "moves to": "comes here"}
 
 
-def handoff_view(ctx: Context, ident: str) -> HandoffView:
-    pb = ctx.pb
-    h = pb.handoff(ident)
-    clock = pb.sla_clock(h)
-    business = [d.business for d in h.sla.values()]
-    return HandoffView(
-        handoff=h,
-        sender=ctx.role(h.from_),
-        sender_team=pb.team_of(h.from_).name,
-        receiver=ctx.role(h.to),
-        receiver_team=pb.team_of(h.to).name,
-        stage=ctx.stage(h.stage) if h.stage else None,
-        clocks=tuple(
-            ClockRow(name, d, f"{clock_name(name)} within {clock.words(d)}")
-            for name, d in h.sla.items()
-        ),
-        clock_team=clock.team,
-        clock_hours=clock.describe(),
-        clock_holidays=tuple(clock.hours.holidays or ()),
-        business=any(business),
-        calendar=not all(business),
-        on_reject=h.on_reject,
-        reject_to=ctx.stage(h.on_reject.to) if h.on_reject else None,
-    )
+def _comes_here(ctx: Context, ident: str) -> tuple[ComesHere, ...]:
+    found = []
+    for h in ctx.lookups.pointing("stages", ident, "handoffs", "on_reject.to"):
+        for outcome in h.outcomes:
+            if outcome.to == ident:
+                row = outcome_row(ctx, h, outcome)
+                found.append(ComesHere(ctx.handoff(h), row.when, _HERE[row.move]))
+    return tuple(found)

@@ -1,12 +1,12 @@
-"""Views of the organisation: what ``teams``, ``team``, ``roles``, ``role``, ``people`` and
-``person`` pages show."""
+"""Views of the organisation: what ``teams``, ``team``, ``roles`` and ``role`` pages show."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...model import Activity, Cadence, Engagement, Goal, Handoff, Role, Stage, Team
-from .common import Context, LetterGroup, LetterInfo, Link, letter_info
+from ...model import Activity, Cadence, Engagement, Goal, Handoff, Role, Route, Stage, Team
+from .common import Context, LetterGroup, LetterInfo, Link, holders_words, letter_info
+from .handoffs import OutcomeRow, RouteRow, outcome_row, outcome_rows, route_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,14 +47,20 @@ class RoleActivity:
 
     activity: Activity
     link: Link
+    when: str | None
+    """The condition under which the role holds this letter (plain text); None: always."""
+    otherwise: bool
+    """The role holds the accountable letter when none of the other holders' conditions
+    applies."""
     note: str | None
     """The activity's note for this role (Markdown)."""
     others: tuple[LetterGroup, ...]
     """The other roles on the activity, by letter."""
     also: tuple[str, ...]
     """The role's other letters on the activity."""
-    owner: Link | None
-    """The holder of the accountable letter, when it is another role."""
+    owner: str | None
+    """Who holds the accountable letter, as Markdown with conditions (``[Legal](…), when …;
+    otherwise [Head of Sales](…)``), when it is not this role alone."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,16 +78,37 @@ class RoleHandoff:
     handoff: Handoff
     link: Link
     other: Link
-    """The role at the other end."""
+    """The role at the other end (of a routed handoff the role sends: the last route's)."""
+    routes: tuple[RouteRow, ...]
+    """Who receives it, in the order the routes are tried."""
+    when: str | None
+    """Of a handoff the role receives through a route with a condition: that condition."""
     sla: str
-    reject_to: Link | None
-    """The stage a rejected record goes back to."""
+    """Its clocks in words, on the receiving role's clock (this role's, when it receives)."""
+    outcomes: tuple[OutcomeRow, ...]
+    """Where a rejected record goes."""
+
+
+@dataclass(frozen=True, slots=True)
+class Comeback:
+    """A way a record the role handed over (or that ends up with it) comes back to it."""
+
+    handoff: Link
+    by: tuple[Link, ...]
+    """The roles that may reject it (the receivers)."""
+    sla: str
+    """Their clocks in words."""
+    outcome: OutcomeRow
+    returned: bool
+    """The role handed the record over: it comes back."""
 
 
 @dataclass(frozen=True, slots=True)
 class OwnedStage:
     stage: Stage
     link: Link
+    time_allowed: str | None
+    """The time limit with the clock it runs on (the owner's)."""
     next: tuple[Link, ...]
 
 
@@ -107,42 +134,6 @@ class Holder:
     person: Link
     others: tuple[Link, ...]
     """The person's other roles."""
-
-
-@dataclass(frozen=True, slots=True)
-class PersonActivity:
-    activity: Activity
-    link: Link
-    role: Link
-    """The role through which the person holds the letter."""
-    note: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class PersonLetter:
-    letter: LetterInfo
-    activities: tuple[PersonActivity, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class PersonHandoff:
-    link: Link
-    role: Link
-    """The person's role that receives or sends it."""
-    sla: str
-
-
-@dataclass(frozen=True, slots=True)
-class PersonStage:
-    link: Link
-    role: Link
-    """The person's role that owns the stage."""
-
-
-@dataclass(frozen=True, slots=True)
-class PersonRow:
-    person: Link
-    roles: tuple[Link, ...]
 
 
 @dataclass(frozen=True)
@@ -175,6 +166,8 @@ class RoleView:
     team: Team
     team_link: Link
     holders: tuple[Holder, ...]
+    hours: str | None
+    """The role's own business hours in words (over its team's); None when it sets none."""
     clocks: tuple[RoleHandoff, ...]
     """The handoffs the role receives that have clocks."""
     letters: tuple[RoleLetter, ...]
@@ -182,29 +175,15 @@ class RoleView:
     accountable: LetterInfo
     received: tuple[RoleHandoff, ...]
     sent: tuple[RoleHandoff, ...]
+    comebacks: tuple[Comeback, ...]
+    """What can come back to the role when a handoff is rejected."""
     stages: tuple[OwnedStage, ...]
     meetings: tuple[Meeting, ...]
     engagements: tuple[EngagementPart, ...]
+    own_goals: tuple[Goal, ...]
+    """The role's own goals."""
     goals: tuple[Goal, ...]
     """The team's goals."""
-
-
-@dataclass(frozen=True)
-class PeopleView:
-    people: tuple[PersonRow, ...]
-
-
-@dataclass(frozen=True)
-class PersonView:
-    person: str
-    """The person's name."""
-    roles: tuple[Link, ...]
-    letters: tuple[PersonLetter, ...]
-    """Only the letters the person holds, in the letter order."""
-    received: tuple[PersonHandoff, ...]
-    sent: tuple[PersonHandoff, ...]
-    stages: tuple[PersonStage, ...]
-    meetings: tuple[Meeting, ...]
 
 
 def role_row(ctx: Context, role: Role) -> RoleRow:
@@ -261,22 +240,77 @@ def _role_letter(ctx: Context, role: Role, key: str) -> RoleLetter:
     pb, lookups = ctx.pb, ctx.lookups
     accountable = key == pb.accountable_letter
     rows = []
+    owner_letter = pb.accountable_letter
     for a in lookups.activities_for(role.id, key):
+        owner: str | None = None
         if accountable:
             others = ctx.letter_groups(a, leave_out=role.id)
             also = tuple(k for k in pb.letters_of(a, role.id) if k != key)
-            owner = None
         else:
             others, also = (), ()
-            held = pb.accountable_for(a)
-            owner = ctx.role(held.id) if held and held.id != role.id else None
-        rows.append(RoleActivity(a, ctx.activity(a), a.notes.get(role.id), others, also, owner))
+            if a.role_ids(owner_letter) != (role.id,):
+                owner = holders_words(pb, a, owner_letter, ctx.role_markdown) or None
+        when = pb.condition(a, key, role.id)
+        otherwise = (
+            accountable
+            and when is None
+            and any(h.when is not None for h in a.holders(key) if h.role != role.id)
+        )
+        rows.append(
+            RoleActivity(
+                a, ctx.activity(a), when, otherwise, a.notes.get(role.id), others, also, owner
+            )
+        )
     return RoleLetter(letter_info(pb, key), accountable, tuple(rows))
 
 
-def _role_handoff(ctx: Context, h: Handoff, other: str) -> RoleHandoff:
-    reject_to = ctx.stage(h.on_reject.to) if h.on_reject else None
-    return RoleHandoff(h, ctx.handoff(h), ctx.role(other), ctx.sla(h), reject_to)
+def route_of(h: Handoff, role_id: str) -> Route:
+    """The route through which ``role_id`` receives ``h``."""
+    return next(r for r in h.routes if r.role == role_id)
+
+
+def _received(ctx: Context, h: Handoff, role_id: str) -> RoleHandoff:
+    route = route_of(h, role_id)
+    return RoleHandoff(
+        h,
+        ctx.handoff(h),
+        ctx.role(h.from_),
+        route_rows(ctx, h),
+        route.when,
+        ctx.sla(h, route),
+        outcome_rows(ctx, h),
+    )
+
+
+def _sent(ctx: Context, h: Handoff) -> RoleHandoff:
+    return RoleHandoff(
+        h,
+        ctx.handoff(h),
+        ctx.role(h.receiver),
+        route_rows(ctx, h),
+        None,
+        ctx.sla(h),
+        outcome_rows(ctx, h),
+    )
+
+
+def _comebacks(ctx: Context, role_id: str) -> tuple[Comeback, ...]:
+    """Rejection outcomes that hand the record to the role: it is their ``owner``, or the
+    role sent it and the stage it goes to is the role's."""
+    pb = ctx.pb
+    found = []
+    for h in pb.handoffs:
+        for outcome in h.outcomes:
+            mine = outcome.owner == role_id or (
+                outcome.owner is None
+                and h.from_ == role_id
+                and pb.stage(outcome.to).owner == role_id
+            )
+            if mine:
+                by = tuple(dict.fromkeys(ctx.role(r.role) for r in h.routes))
+                row = outcome_row(ctx, h, outcome)
+                found.append(Comeback(ctx.handoff(h), by, ctx.sla(h), row, h.from_ == role_id))
+    return tuple(found)
 
 
 def role_view(ctx: Context, ident: str) -> RoleView:
@@ -284,7 +318,8 @@ def role_view(ctx: Context, ident: str) -> RoleView:
     role = pb.role(ident)
     team = pb.team_of(role)
     received = tuple(
-        _role_handoff(ctx, h, h.from_) for h in lookups.pointing("roles", ident, "handoffs", "to")
+        _received(ctx, h, ident)
+        for h in lookups.pointing("roles", ident, "handoffs", "to", "to.role")
     )
     return RoleView(
         role=role,
@@ -294,16 +329,20 @@ def role_view(ctx: Context, ident: str) -> RoleView:
             Holder(ctx.person(name), ctx.roles(r for r in pb.people_index[name] if r != ident))
             for name in lookups.holders.get(ident, ())
         ),
+        hours=pb.clock_for(ident).describe() if role.business_hours else None,
         clocks=tuple(h for h in received if h.handoff.sla),
         letters=tuple(_role_letter(ctx, role, key) for key in pb.letter_order),
         accountable=letter_info(pb, pb.accountable_letter),
         received=received,
-        sent=tuple(
-            _role_handoff(ctx, h, h.to)
-            for h in lookups.pointing("roles", ident, "handoffs", "from")
-        ),
+        sent=tuple(_sent(ctx, h) for h in lookups.pointing("roles", ident, "handoffs", "from")),
+        comebacks=_comebacks(ctx, ident),
         stages=tuple(
-            OwnedStage(s, ctx.stage(s.id), tuple(ctx.stage(t) for t in pb.next_stages(s)))
+            OwnedStage(
+                s,
+                ctx.stage(s.id),
+                pb.stage_clock(s).words(s.max_duration) if s.max_duration else None,
+                tuple(ctx.stage(t) for t in pb.next_stages(s)),
+            )
             for s in lookups.pointing("roles", ident, "stages", "owner")
         ),
         meetings=tuple(
@@ -314,55 +353,6 @@ def role_view(ctx: Context, ident: str) -> RoleView:
             EngagementPart(ctx.engagement(e), tuple(parts))
             for e, parts in lookups.engagements(ident)
         ),
+        own_goals=role.goals,
         goals=team.goals,
-    )
-
-
-def people_view(ctx: Context, ident: str) -> PeopleView:
-    pb = ctx.pb
-    return PeopleView(
-        people=tuple(
-            PersonRow(ctx.person(name), ctx.roles(pb.people_index.get(name, ())))
-            for name in pb.people_with_pages
-        )
-    )
-
-
-def person_view(ctx: Context, ident: str) -> PersonView:
-    pb, lookups = ctx.pb, ctx.lookups
-    ids = pb.people_index.get(ident, ())
-    letters = []
-    for key in pb.letter_order:
-        rows = [(a, rid) for rid in ids for a in lookups.activities_for(rid, key)]
-        rows.sort(key=lambda row: (lookups.position[row[0].id], row[0].raci[key].index(row[1])))
-        if rows:
-            activities = tuple(
-                PersonActivity(a, ctx.activity(a), ctx.role(rid), a.notes.get(rid))
-                for a, rid in rows
-            )
-            letters.append(PersonLetter(letter_info(pb, key), activities))
-    received = sorted(
-        (h for rid in ids for h in lookups.pointing("roles", rid, "handoffs", "to")),
-        key=lookups.handoff_position,
-    )
-    sent = sorted(
-        (h for rid in ids for h in lookups.pointing("roles", rid, "handoffs", "from")),
-        key=lookups.handoff_position,
-    )
-    owned = sorted(
-        (s for rid in ids for s in lookups.pointing("roles", rid, "stages", "owner")),
-        key=lookups.stage_position,
-    )
-    return PersonView(
-        person=ident,
-        roles=ctx.roles(ids),
-        letters=tuple(letters),
-        received=tuple(PersonHandoff(ctx.handoff(h), ctx.role(h.to), ctx.sla(h)) for h in received),
-        sent=tuple(PersonHandoff(ctx.handoff(h), ctx.role(h.from_), ctx.sla(h)) for h in sent),
-        stages=tuple(PersonStage(ctx.stage(s.id), ctx.role(s.owner or "")) for s in owned),
-        meetings=tuple(
-            Meeting(c, part == "chair", ctx.role(c.chair) if c.chair else None, ctx.role(rid))
-            for rid in ids
-            for c, part in lookups.cadences(rid)
-        ),
     )

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from ...model import (
@@ -73,6 +74,8 @@ class EngagementRow:
 @dataclass(frozen=True, slots=True)
 class NamedRole:
     name: str
+    when: str | None
+    """The condition under which the role holds the letter (plain text); None: always."""
     note: str | None
     """The activity's note for the role (Markdown)."""
 
@@ -97,7 +100,7 @@ class ScopeRow:
 class OutOfScope:
     activity: Activity
     team: str | None
-    """The team that does it instead (None when no role is named for it)."""
+    """The team that does it instead, when its ``doers`` are all of one team."""
     doers: tuple[str, ...]
     """The roles that do it (its R, else its D, else its accountable role)."""
     owner: str | None
@@ -124,12 +127,28 @@ class CadenceRow:
     attendees: tuple[Link, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class ModelRow:
+    """A responsibility model the playbook defines."""
+
+    name: str
+    letters: tuple[LetterInfo, ...]
+
+
 @dataclass(frozen=True)
 class HomeView:
     organisation: Organisation
     maintainer: Link | None
+    hours: str | None
+    """The organisation's business hours in words; None when it sets none."""
+    holidays: tuple[dt.date, ...]
+    """The days they do not run."""
     accountable: LetterInfo
+    model: str
+    """The name of the responsibility model in force."""
     legend: tuple[LetterInfo, ...]
+    other_models: tuple[ModelRow, ...]
+    """The models the playbook defines that are not in force."""
     teams: tuple[TeamRow, ...]
     stages: tuple[StageRow, ...]
     diagram: str
@@ -191,7 +210,7 @@ class CadencesView:
 @dataclass(frozen=True)
 class GlossaryView:
     entries: tuple[GlossaryEntry, ...]
-    """Sorted by term, ignoring case."""
+    """Sorted by term, ignoring case, then by context."""
 
 
 @dataclass(frozen=True)
@@ -206,8 +225,16 @@ def home_view(ctx: Context, ident: str) -> HomeView:
     return HomeView(
         organisation=org,
         maintainer=ctx.role(org.maintainer) if org.maintainer else None,
+        hours=pb.clock_for(None).describe() if org.business_hours else None,
+        holidays=tuple(org.business_hours.holidays or ()) if org.business_hours else (),
         accountable=letter_info(pb, pb.accountable_letter),
+        model=org.model,
         legend=legend(pb),
+        other_models=tuple(
+            ModelRow(name, legend(pb, model))
+            for name, model in pb.models.items()
+            if name != org.model
+        ),
         teams=team_rows(ctx),
         stages=stage_rows(ctx),
         diagram=lifecycle_diagram(ctx),
@@ -288,9 +315,9 @@ def _scope_row(ctx: Context, engagement: Engagement, activity: Activity) -> Scop
     client: list[RoleGroup] = []
     for key in pb.letter_order:
         sides: tuple[list[NamedRole], list[NamedRole]] = ([], [])
-        for role_id in activity.raci.get(key, ()):
-            role = pb.role(role_id)
-            named = NamedRole(role.name, activity.notes.get(role_id))
+        for holder in activity.holders(key):
+            role = pb.role(holder.role)
+            named = NamedRole(role.name, holder.when, activity.notes.get(holder.role))
             sides[0 if role.team == engagement.party else 1].append(named)
         for side, groups in zip(sides, (party, client), strict=True):
             if side:
@@ -302,10 +329,11 @@ def _out_of_scope(ctx: Context, activity: Activity) -> OutOfScope:
     pb = ctx.pb
     owner = pb.accountable_for(activity)
     fallback = [owner.id] if owner else []
-    doers = list(activity.raci.get("R") or activity.raci.get("D") or fallback)
+    doers = list(dict.fromkeys(activity.role_ids("R") or activity.role_ids("D") or tuple(fallback)))
+    teams = {pb.team_of(rid).name for rid in doers}
     return OutOfScope(
         activity=activity,
-        team=pb.team_of(doers[0]).name if doers else None,
+        team=teams.pop() if len(teams) == 1 else None,
         doers=tuple(pb.role(rid).name for rid in doers),
         owner=owner.name if owner and owner.id not in doers else None,
     )
@@ -346,7 +374,11 @@ def cadences_view(ctx: Context, ident: str) -> CadencesView:
 
 
 def glossary_view(ctx: Context, ident: str) -> GlossaryView:
-    return GlossaryView(entries=tuple(sorted(ctx.pb.glossary, key=lambda g: g.term.lower())))
+    return GlossaryView(
+        entries=tuple(
+            sorted(ctx.pb.glossary, key=lambda g: (g.term.lower(), (g.context or "").lower()))
+        )
+    )
 
 
 def changes_view(ctx: Context, ident: str) -> ChangesView:
