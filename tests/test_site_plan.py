@@ -214,6 +214,7 @@ def dead_links(tree: dict[str, str], *, directory_urls: bool) -> list[str]:
             if _EXTERNAL.match(target):
                 continue
             address, _, anchor = target.partition("#")
+            address = address.partition("?")[0]  # a query (the matrix's filter) is no page
             if raw:
                 resolved = posixpath.normpath(posixpath.join(base, address)) if address else url
                 resolved = "" if resolved == "." else resolved

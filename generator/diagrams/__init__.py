@@ -17,7 +17,7 @@ name into emphasis), so embed the SVG inside a block-level element::
 
 from .lifecycle import lifecycle_figure, lifecycle_svg
 from .svg import FONT, MUTED, NEUTRAL, PALETTE, TEXT, Link
-from .swimlane import swimlane_svg
+from .swimlane import swimlane_figure, swimlane_svg
 
 __all__ = [
     "FONT",
@@ -28,5 +28,6 @@ __all__ = [
     "Link",
     "lifecycle_figure",
     "lifecycle_svg",
+    "swimlane_figure",
     "swimlane_svg",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..model import Handoff, Playbook, Team
 from .svg import (
+    FONT,
     FORWARD,
     LABEL_LINE,
     LABEL_SIZE,
@@ -11,6 +12,7 @@ from .svg import (
     MUTED,
     NAME_LINE,
     NAME_SIZE,
+    TEXT,
     Box,
     Link,
     arrow_marker,
@@ -25,17 +27,20 @@ from .svg import (
     svg_text,
     tag,
     team_colours,
-    truncate,
     wrap,
 )
 
 LANE_LABEL_W = 150
-LANE_H = 124
-COLUMN_W = 150
+LANE_H = 140
+COLUMN_W = 164
 PILL_W = 136
 PILL_H = 36
 PILL_INSET = 10
-ARROW_DX = 16
+ARROW_DX = 10
+BOLD = 1.1
+"""How much wider semibold text runs than the width estimate."""
+ROUTED_LINES = 5
+"""Lines a routed handoff's box may take to name every route's role."""
 
 
 def swimlane_svg(playbook: Playbook, link: Link | None = None) -> str:
@@ -44,9 +49,9 @@ def swimlane_svg(playbook: Playbook, link: Link | None = None) -> str:
     One horizontal lane per team with a role in a handoff (in team order, labelled with the
     team name), one column per handoff (in order). Each handoff is an arrow from the sending
     role's lane to the receiving role's lane, with the role names at both ends and its first
-    SLA clock beside the arrow ("accept: 4 business hours"). A routed handoff ends in the
-    lane of its last route (the role that receives it when no condition applies), its box
-    naming every route's role ("BDR / AE / SDR").
+    SLA clock beside the arrow ("accept: 4 business hours", wrapped, never cut). A routed
+    handoff ends in the lane of its last route (the role that receives it when no condition
+    applies) in a dashed box marked "routed:" naming every route's role ("BDR / AE / SDR").
 
     The width grows by ``COLUMN_W`` per handoff and the text is never shrunk, so past about
     30 handoffs the diagram is valid but very wide; a caller may prefer a table there.
@@ -58,7 +63,7 @@ def swimlane_svg(playbook: Playbook, link: Link | None = None) -> str:
     Returns:
         The ``<svg>`` element as one block of text with no blank lines. Test hooks: each lane
         is a ``g.lane`` with ``data-team``; each handoff a ``g.handoff`` with
-        ``data-handoff``, ``data-from`` and ``data-to``.
+        ``data-handoff``, ``data-from`` and ``data-to`` (and ``data-routed`` when routed).
     """
     if not playbook.handoffs:
         return empty_svg("pb-swimlane", "Handoffs", "The playbook defines no handoffs.")
@@ -82,6 +87,39 @@ def swimlane_svg(playbook: Playbook, link: Link | None = None) -> str:
     return svg_root("pb-swimlane", width, height, title, desc, marker, body)
 
 
+def swimlane_figure(playbook: Playbook, link: Link | None = None) -> str:
+    """The swimlane with a copy of its lane labels laid over it, for a page that scrolls it.
+
+    The copy is a second, narrow SVG hidden from assistive technology; the page's style
+    sheet stacks both in one grid cell and makes the copy sticky, so the team names stay in
+    view while the drawing scrolls sideways::
+
+        .pb-swimlane-grid { display: grid; width: max-content; }
+        .pb-swimlane-grid > svg { grid-area: 1 / 1; }
+        .pb-swimlane-grid > svg.pb-swimlane-lanes { position: sticky; left: 0; }
+    """
+    drawing = swimlane_svg(playbook, link)
+    if not playbook.handoffs:
+        return drawing
+    lanes = _lanes(playbook)
+    width = MARGIN + LANE_LABEL_W - 10
+    height = 2 * MARGIN + len(lanes) * LANE_H
+    labels = [_lane_label(playbook, team, index) for index, team in enumerate(lanes)]
+    attrs = {
+        "xmlns": "http://www.w3.org/2000/svg",
+        "class": "pb-swimlane-lanes",
+        "aria-hidden": "true",
+        "viewBox": f"0 0 {width} {height}",
+        "width": width,
+        "height": height,
+        "font-family": FONT,
+        "font-size": NAME_SIZE,
+    }
+    background = tag("rect", {"width": width, "height": height, "fill": "#ffffff"})
+    overlay = tag("svg", attrs, background + "".join(labels))
+    return f'<div class="pb-swimlane-grid">{drawing}{overlay}</div>'
+
+
 def _lanes(playbook: Playbook) -> list[Team]:
     involved = {
         playbook.team_of(role).id for h in playbook.handoffs for role in (h.from_, h.receiver)
@@ -90,21 +128,25 @@ def _lanes(playbook: Playbook) -> list[Team]:
 
 
 def _lane_element(playbook: Playbook, team: Team, index: int, width: float) -> str:
-    fill, stroke = team_colours(playbook, team)
-    y = MARGIN + index * LANE_H
-    lane = Box(MARGIN, y, width - 2 * MARGIN, LANE_H)
-    label = Box(MARGIN, y, LANE_LABEL_W - 10, LANE_H)
+    lane = Box(MARGIN, _lane_y(index), width - 2 * MARGIN, LANE_H)
     parts = [
         box_rect(lane, {"fill": "#f9fafb" if index % 2 else "#ffffff", "stroke": "#d1d5db"}),
-        box_rect(label, {"fill": fill, "stroke": stroke, "stroke-width": 1.5}),
+        _lane_label(playbook, team, index),
     ]
+    return tag("g", {"class": "lane", "data-team": team.id}, "".join(parts))
+
+
+def _lane_label(playbook: Playbook, team: Team, index: int) -> str:
+    fill, stroke = team_colours(playbook, team)
+    label = Box(MARGIN, _lane_y(index), LANE_LABEL_W - 10, LANE_H)
+    parts = [box_rect(label, {"fill": fill, "stroke": stroke, "stroke-width": 1.5})]
     lines = wrap(team.name, chars(label.w - 16, NAME_SIZE), 3)
     top = label.cy - len(lines) * NAME_LINE / 2
     for number, line in enumerate(lines, start=1):
         parts.append(
             svg_text(label.cx, top + number * NAME_LINE - 4, line, NAME_SIZE, weight="600")
         )
-    return tag("g", {"class": "lane", "data-team": team.id}, "".join(parts))
+    return "".join(parts)
 
 
 def _handoff_element(
@@ -112,9 +154,17 @@ def _handoff_element(
 ) -> str:
     sender, receiver = playbook.role(handoff.from_), playbook.role(handoff.receiver)
     receivers = " / ".join(dict.fromkeys(playbook.role(r.role).name for r in handoff.routes))
+    routed = len(handoff.routes) > 1
     column_x = MARGIN + LANE_LABEL_W + index * COLUMN_W + (COLUMN_W - PILL_W) / 2
     from_lane, to_lane = lane_of[sender.team], lane_of[receiver.team]
     from_pill, to_pill = _pills(column_x, from_lane, to_lane)
+    to_name = f"routed: {receivers}" if routed else receivers
+    # A routed box may grow to name every route, where the lanes leave room (not within one).
+    most = ROUTED_LINES if routed and from_lane != to_lane else 2
+    lines = len(wrap(to_name, chars(PILL_W - 12, LABEL_SIZE), most))
+    if lines > 2:
+        height = lines * LABEL_LINE + 8
+        to_pill = Box(to_pill.x, to_pill.cy - height / 2, PILL_W, height)
     down = to_pill.y > from_pill.y
     arrow_x = column_x + ARROW_DX
     start = (arrow_x, from_pill.bottom if down else from_pill.y)
@@ -131,16 +181,19 @@ def _handoff_element(
             },
         ),
         _pill(playbook, from_pill, sender.name, sender.team),
-        _pill(playbook, to_pill, receivers, receiver.team),
+        _pill(playbook, to_pill, to_name, receiver.team, dashed=routed, lines=most),
     ]
     if handoff.sla:
-        parts.append(_sla_label(handoff, arrow_x + 8, (start[1] + end[1]) / 2, column_x + PILL_W))
+        right = MARGIN + LANE_LABEL_W + (index + 1) * COLUMN_W - 2
+        parts.append(_sla_label(handoff, arrow_x + 6, (start[1], end[1]), right))
     attrs = {
         "class": "handoff",
         "data-handoff": handoff.id,
         "data-from": sender.id,
         "data-to": receiver.id,
     }
+    if routed:
+        attrs["data-routed"] = "true"
     return linked(tag("g", attrs, "".join(parts)), link(handoff.id) if link else None)
 
 
@@ -162,27 +215,47 @@ def _lane_y(lane: int) -> float:
     return MARGIN + lane * LANE_H
 
 
-def _pill(playbook: Playbook, box: Box, name: str, team_id: str) -> str:
+def _pill(
+    playbook: Playbook, box: Box, name: str, team_id: str, dashed: bool = False, lines: int = 2
+) -> str:
     fill, stroke = team_colours(playbook, playbook.team(team_id))
-    lines = wrap(name, chars(box.w - 12, LABEL_SIZE), 2)
-    rect = box_rect(box, {"rx": 8, "fill": fill, "stroke": stroke, "stroke-width": 1.2})
-    top = box.cy - len(lines) * LABEL_LINE / 2
+    text = wrap(name, chars(box.w - 12, LABEL_SIZE), lines)
+    style: dict[str, str | float] = {"rx": 8, "fill": fill, "stroke": stroke, "stroke-width": 1.2}
+    if dashed:
+        style["stroke-dasharray"] = "5 3"
+    rect = box_rect(box, style)
+    top = box.cy - len(text) * LABEL_LINE / 2
     texts = [
         svg_text(box.cx, top + number * LABEL_LINE - 3.5, line, LABEL_SIZE)
-        for number, line in enumerate(lines, start=1)
+        for number, line in enumerate(text, start=1)
     ]
     return rect + "".join(texts)
 
 
-def _sla_label(handoff: Handoff, x: float, middle: float, right: float) -> str:
+def _sla_label(handoff: Handoff, x: float, ends: tuple[float, float], right: float) -> str:
+    """The first clock beside the arrow, wrapped to the column; never cut short."""
     clock = handoff.clocks[0]
     width = chars(right - x - 4, LABEL_SIZE)
-    lines = [truncate(clock.label + ":", width), truncate(str(clock.within), width)]
+    head = wrap(clock.label + ":", width, 9)
+    value = wrap(str(clock.within), chars(right - x - 4, LABEL_SIZE * BOLD), 9)
+    lines: list[tuple[str, str, str | None]] = [(line, MUTED, None) for line in head]
+    lines += [(line, TEXT, "600") for line in value]
+    middle = (ends[0] + ends[1]) / 2
+    height = len(lines) * LABEL_LINE + 4
+    top = middle - height / 2
     halo = {"rx": 3, "fill": "#ffffff", "fill-opacity": 0.9}
-    background = box_rect(Box(x - 3, middle - 15, right - x + 3, 30), halo)
+    background = box_rect(Box(x - 3, top, right - x + 3, height), halo)
     texts = [
-        svg_text(x, middle - 2.5, lines[0], LABEL_SIZE, anchor="start", fill=MUTED),
-        svg_text(x, middle + 11, lines[1], LABEL_SIZE, anchor="start", weight="600"),
+        svg_text(
+            x,
+            top + 2 + number * LABEL_LINE - 3,
+            line,
+            LABEL_SIZE,
+            anchor="start",
+            fill=fill,
+            weight=weight,
+        )
+        for number, (line, fill, weight) in enumerate(lines, start=1)
     ]
     return tag("g", {"class": "sla"}, background + "".join(texts))
 

@@ -84,7 +84,9 @@ def render(
             env, page.kind.template, page=page.path, page_title=page.title, pb=playbook, **names
         )
         markdown = tidy(body) + glossary.abbreviations(body)
-        pages[page.path] = front_matter(page.title, wide=page.kind.wide) + markdown
+        pages[page.path] = (
+            front_matter(page.title, wide=page.kind.wide, search=page.kind.search) + markdown
+        )
         titles[page.path] = page.title
         if page.kind.printable:
             printable[plan.target("printable", page.ident)] = page.path

@@ -73,12 +73,17 @@ def tidy(markdown: str) -> str:
     return "\n".join(line for line, _ in out).strip("\n") + "\n"
 
 
-def front_matter(title: str, *, wide: bool = False) -> str:
+_SEARCH = {"index": "", "exclude": "search: {exclude: true}\n", "boost": "search: {boost: 2}\n"}
+"""Material's search front matter for a page kind's ``search``."""
+
+
+def front_matter(title: str, *, wide: bool = False, search: str = "index") -> str:
     """The page's YAML front matter: its title (escaped for Material, which writes it into
-    the page as HTML) and, for a ``wide`` page, Material's sidebars hidden to give a table
-    room."""
+    the page as HTML), for a ``wide`` page Material's sidebars hidden to give a table room,
+    and how Material's search treats it (``exclude``, ``boost``)."""
     hide = "hide: [navigation, toc]\n" if wide else ""
-    return f"---\ntitle: {json.dumps(title_text(title), ensure_ascii=False)}\n{hide}---\n\n"
+    title = json.dumps(title_text(title), ensure_ascii=False)
+    return f"---\ntitle: {title}\n{hide}{_SEARCH[search]}---\n\n"
 
 
 class Glossary:

@@ -56,6 +56,9 @@ class PageKind:
         view: Builds the view its template receives.
         wide: Material's sidebars are hidden to give a table room.
         printable: Each page also has a standalone printable copy (``FILES["printable"]``).
+        search: Material's search: ``exclude`` leaves its pages out of the index (the
+            matrix, whose every row would match), ``boost`` ranks them first (an activity's
+            or a role's own page).
     """
 
     name: str
@@ -68,6 +71,7 @@ class PageKind:
     view: Callable[[views.Context, str], Any]
     wide: bool = False
     printable: bool = False
+    search: Literal["index", "exclude", "boost"] = "index"
 
 
 def _one(plan: Plan) -> Sequence[str]:
@@ -101,7 +105,8 @@ def _areas(plan: Plan) -> Sequence[str]:
 
 
 def _people(plan: Plan) -> Sequence[str]:
-    return plan.playbook.people_with_pages
+    """Everyone with a page: every holder of a role, and everyone under ``people``."""
+    return list(plan.playbook.people_index)
 
 
 _RACI = "Who does what (RACI)"
@@ -121,13 +126,13 @@ KINDS: tuple[PageKind, ...] = (
              _ids("handoffs"), "Handoffs", "child", views.handoff_view),
     PageKind("raci", "raci/index.md", "raci.md.j2", _fixed(_RACI),
              _one_if(lambda plan: not plan.split), "RACI", "index", views.matrix_view,
-             wide=True),
+             wide=True, search="exclude"),
     PageKind("areas", "raci/index.md", "raci-areas.md.j2", _fixed(_RACI),
              _one_if(lambda plan: plan.split), "RACI", "index", views.areas_view),
     PageKind("area", "raci/{}.md", "raci.md.j2", lambda pb, area: f"RACI: {area}",
-             _areas, "RACI", "child", views.matrix_view, wide=True),
+             _areas, "RACI", "child", views.matrix_view, wide=True, search="exclude"),
     PageKind("activity", "activities/{}.md", "activity.md.j2", _name("activities"),
-             _ids("activities"), "RACI", "child", views.activity_view),
+             _ids("activities"), "RACI", "child", views.activity_view, search="boost"),
     PageKind("teams", "teams/index.md", "teams.md.j2", _fixed("Teams"),
              _one, "Teams", "index", views.teams_view),
     PageKind("team", "teams/{}.md", "team.md.j2", _name("teams"),
@@ -135,7 +140,7 @@ KINDS: tuple[PageKind, ...] = (
     PageKind("roles", "roles/index.md", "roles.md.j2", _fixed("Roles"),
              _one, "Roles", "index", views.roles_view),
     PageKind("role", "roles/{}.md", "role.md.j2", _name("roles"),
-             _ids("roles"), "Roles", "child", views.role_view),
+             _ids("roles"), "Roles", "child", views.role_view, search="boost"),
     PageKind("people", "people/index.md", "people.md.j2", _fixed("People"),
              _one_if(_people), "People", "index", views.people_view),
     PageKind("person", "people/{}.md", "person.md.j2", lambda pb, name: name,
@@ -181,7 +186,7 @@ class Plan:
     def __init__(self, playbook: Playbook, *, directory_urls: bool = True) -> None:
         self.playbook: Playbook = playbook
         self.directory_urls = directory_urls
-        self.person_slug = unique_slugs(playbook.people_with_pages, "person")
+        self.person_slug = unique_slugs(list(playbook.people_index), "person")
         self.split: bool = len(playbook.activities) > SPLIT_MATRIX_AT
         self.areas: dict[str, list[Activity]] = {}
         for activity in playbook.activities:

@@ -201,7 +201,7 @@ def handoffs_view(ctx: Context, ident: str) -> HandoffsView:
     swimlane = None
     if rows and len(rows) <= SWIMLANE_MAX:
         links = ctx.links
-        svg = diagrams.swimlane_svg(pb, link=lambda hid: links.href("handoff", hid))
+        svg = diagrams.swimlane_figure(pb, link=lambda hid: links.href("handoff", hid))
         swimlane = diagram_block(svg, wide=True)
     starts = any(c.start for h in pb.handoffs for c in h.clocks)
     return HandoffsView(handoffs=rows, swimlane=swimlane, starts=starts)

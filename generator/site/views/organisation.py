@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from ...model import Activity, Cadence, Engagement, Goal, Handoff, Role, Route, Stage, Team
 from .common import Context, LetterGroup, LetterInfo, Link, holders_words, letter_info
@@ -22,7 +23,7 @@ class RoleRow:
     role: Role
     link: Link
     holders: tuple[Link, ...]
-    """The people holding the role (a person with one role has no page: a name alone)."""
+    """The people holding the role, each with a page."""
     accountable: int
     """Activities on which the role holds the accountable letter."""
     involved: int
@@ -69,6 +70,16 @@ class RoleLetter:
     accountable: bool
     """This is the model's accountable letter (its section is shown even when empty)."""
     activities: tuple[RoleActivity, ...]
+    folded: bool
+    """The list is long and of the model's last letter (the least involved, ``I`` in RACI):
+    the page folds it under a count."""
+    matrix: str | None
+    """The matrix filtered to this role and letter, as a raw HTML address; None when the
+    matrix is split by area."""
+
+
+FOLD_AFTER = 5
+"""A role's list of its last letter folds when it has more activities than this."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,7 +272,13 @@ def _role_letter(ctx: Context, role: Role, key: str) -> RoleLetter:
                 a, ctx.activity(a), when, otherwise, a.notes.get(role.id), others, also, owner
             )
         )
-    return RoleLetter(letter_info(pb, key), accountable, tuple(rows))
+    last = key == pb.letter_order[-1] and not accountable
+    matrix = None
+    if not ctx.plan.split:
+        matrix = f"{ctx.links.href('raci')}?role={quote(role.id)}&amp;letter={quote(key)}"
+    return RoleLetter(
+        letter_info(pb, key), accountable, tuple(rows), last and len(rows) > FOLD_AFTER, matrix
+    )
 
 
 def route_of(h: Handoff, role_id: str) -> Route:

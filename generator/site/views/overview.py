@@ -118,6 +118,8 @@ class BoundaryHandoff:
 class Signatory:
     role: str
     team: str
+    names: tuple[str, ...]
+    """The role's holders, when the playbook names them (the sign-off fills them in)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +168,7 @@ class MatrixView:
     all_areas: str | None
     """On a page of one area: the link to the list of areas."""
     matrix: str
-    """The filterable matrix (HTML) and its notes (Markdown)."""
+    """The filterable matrix with its notes, and its rows as cards for phones (HTML)."""
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,9 @@ class EngagementView:
     boundary: tuple[BoundaryHandoff, ...]
     """Handoffs between the outside party and another team."""
     signatories: tuple[Signatory, ...]
+    print_footer: str
+    """What every printed page's footer says before its page number: the agreement, the
+    playbook version and its effective date (plain text)."""
 
 
 @dataclass(frozen=True)
@@ -360,8 +365,20 @@ def engagement_view(ctx: Context, ident: str) -> EngagementView:
             BoundaryHandoff(h, ctx.handoff(h), ctx.sla(h))
             for h in ctx.lookups.boundary.get(e.party, ())
         ),
-        signatories=tuple(Signatory(pb.role(r).name, pb.team_of(r).name) for r in e.sign_off),
+        signatories=tuple(
+            Signatory(pb.role(r).name, pb.team_of(r).name, tuple(pb.holders_of(pb.role(r))))
+            for r in e.sign_off
+        ),
+        print_footer=_print_footer(pb.organisation, pb.team(e.party)),
     )
+
+
+def _print_footer(org: Organisation, party: Team) -> str:
+    words = [f"Scope agreement with {party.name}"]
+    words.append(f"playbook version {org.version}" if org.version else "unversioned playbook")
+    if org.effective:
+        words.append(f"effective {org.effective.day} {org.effective:%B %Y}")
+    return " · ".join(words)
 
 
 def cadences_view(ctx: Context, ident: str) -> CadencesView:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...model import Activity
+from ...model import Activity, Engagement
 from .common import Context, LetterInfo, Link, letter_info
-from .organisation import Meeting, route_of
+from .organisation import FOLD_AFTER, EngagementPart, Meeting, route_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +24,8 @@ class PersonActivity:
 class PersonLetter:
     letter: LetterInfo
     activities: tuple[PersonActivity, ...]
+    folded: bool
+    """The list is long and of the model's last letter: the page folds it under a count."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +33,9 @@ class PersonHandoff:
     link: Link
     role: Link
     """The person's role that receives or sends it."""
+    other: Link
+    """The role at the other end: the sender of a handoff received, the (last route's)
+    receiver of one sent."""
     sla: str
 
 
@@ -63,6 +68,10 @@ class PersonView:
     sent: tuple[PersonHandoff, ...]
     stages: tuple[PersonStage, ...]
     meetings: tuple[Meeting, ...]
+    """Each cadence once: through the role that chairs it, else the first role that attends."""
+    engagements: tuple[EngagementPart, ...]
+    """The engagements the person signs, approves or is a contact for, each part with the
+    role it is played as when the person holds several."""
 
 
 def people_view(ctx: Context, ident: str) -> PeopleView:
@@ -70,7 +79,7 @@ def people_view(ctx: Context, ident: str) -> PeopleView:
     return PeopleView(
         people=tuple(
             PersonRow(ctx.person(name), ctx.roles(pb.people_index.get(name, ())))
-            for name in pb.people_with_pages
+            for name in pb.people_index
         )
     )
 
@@ -89,7 +98,9 @@ def person_view(ctx: Context, ident: str) -> PersonView:
                 )
                 for a, rid in rows
             )
-            letters.append(PersonLetter(letter_info(pb, key), activities))
+            last = key == pb.letter_order[-1] and key != pb.accountable_letter
+            folded = last and len(activities) > FOLD_AFTER
+            letters.append(PersonLetter(letter_info(pb, key), activities, folded))
     received = sorted(
         (
             (h, rid)
@@ -111,14 +122,45 @@ def person_view(ctx: Context, ident: str) -> PersonView:
         roles=ctx.roles(ids),
         letters=tuple(letters),
         received=tuple(
-            PersonHandoff(ctx.handoff(h), ctx.role(rid), ctx.sla(h, route_of(h, rid)))
+            PersonHandoff(
+                ctx.handoff(h), ctx.role(rid), ctx.role(h.from_), ctx.sla(h, route_of(h, rid))
+            )
             for h, rid in received
         ),
-        sent=tuple(PersonHandoff(ctx.handoff(h), ctx.role(h.from_), ctx.sla(h)) for h in sent),
-        stages=tuple(PersonStage(ctx.stage(s.id), ctx.role(s.owner or "")) for s in owned),
-        meetings=tuple(
-            Meeting(c, part == "chair", ctx.role(c.chair) if c.chair else None, ctx.role(rid))
-            for rid in ids
-            for c, part in lookups.cadences(rid)
+        sent=tuple(
+            PersonHandoff(ctx.handoff(h), ctx.role(h.from_), ctx.role(h.receiver), ctx.sla(h))
+            for h in sent
         ),
+        stages=tuple(PersonStage(ctx.stage(s.id), ctx.role(s.owner or "")) for s in owned),
+        meetings=_meetings(ctx, ids),
+        engagements=_engagements(ctx, ids),
+    )
+
+
+def _meetings(ctx: Context, ids: tuple[str, ...]) -> tuple[Meeting, ...]:
+    """Each cadence the person's roles take part in, once, in the order of ``cadences``."""
+    found: dict[int, Meeting] = {}
+    for rid in ids:
+        for c, part in ctx.lookups.cadences(rid):
+            seen = found.get(id(c))
+            if seen is None or (part == "chair" and not seen.chairs):
+                chair = ctx.role(c.chair) if c.chair else None
+                found[id(c)] = Meeting(c, part == "chair", chair, ctx.role(rid))
+    order = {id(c): i for i, c in enumerate(ctx.pb.cadences)}
+    return tuple(sorted(found.values(), key=lambda m: order.get(id(m.cadence), 0)))
+
+
+def _engagements(ctx: Context, ids: tuple[str, ...]) -> tuple[EngagementPart, ...]:
+    """The engagements the person's roles take part in, once each, in their order."""
+    parts: dict[int, list[str]] = {}
+    seen: dict[int, Engagement] = {}
+    for rid in ids:
+        name = f" (as {ctx.pb.role(rid).name})" if len(ids) > 1 else ""
+        for e, roles_parts in ctx.lookups.engagements(rid):
+            seen[id(e)] = e
+            parts.setdefault(id(e), []).extend(f"{p}{name}" for p in roles_parts)
+    order = {id(e): i for i, e in enumerate(ctx.pb.engagements)}
+    return tuple(
+        EngagementPart(ctx.engagement(seen[key]), tuple(parts[key]))
+        for key in sorted(seen, key=lambda k: order.get(k, 0))
     )
