@@ -166,3 +166,26 @@ def test_standalone_engagement_file_matches_the_page(page, site_url, example_sit
     page.goto(site_url + f"downloads/engagement-{engagement['id']}.html")
     assert page.locator("h1").inner_text().startswith(engagement["name"][:20])
     assert page.outside == []
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_lifecycle_text_reads_at_11_px_or_more_at_each_width(
+    browser, site_url: str, artifacts: Path, width: int
+) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    tab = context.new_page()
+    tab.goto(site_url + "lifecycle/")
+    shown = tab.locator("svg.pb-lifecycle, svg.pb-lifecycle-narrow").filter(visible=True)
+    assert shown.count() == 1, "exactly one drawing of the lifecycle shows at a width"
+    smallest = shown.first.evaluate(
+        """svg => Math.min(...[...svg.querySelectorAll('text')].map(t => {
+            const size = parseFloat(getComputedStyle(t).fontSize);
+            const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+            return size * scale;
+        }))"""
+    )
+    assert smallest >= 11, f"lifecycle text drawn at {smallest:.1f} px at {width} px wide"
+    overflow = tab.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    tab.screenshot(path=str(artifacts / f"lifecycle-page-{width}.png"), full_page=True)
+    context.close()
