@@ -3,32 +3,18 @@ renders completely (no timings)."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from click.testing import CliRunner
+from conftest import load_synth as _synth
 
 from generator.cli import cli
 from generator.site import render
 from generator.validate import check
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _synth() -> ModuleType:
-    """benchmarks/synth.py of this checkout (the benchmarks are not an installed package)."""
-    name = "benchmarks_synth_under_test"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / "synth.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 @pytest.fixture(scope="module")

@@ -13,20 +13,18 @@ from __future__ import annotations
 
 import csv
 import html
-import importlib.util
 import io
 import json
 import re
 import shutil
-import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import openpyxl
 import pytest
 import yaml
+from conftest import load_synth as _synth
 
 from generator.diff import diff_playbooks, format_changes
 from generator.model import Playbook
@@ -38,18 +36,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 Letters = dict[tuple[str, str], tuple[str, ...]]
 """(activity id, role id) → letters, for every pair that holds any."""
-
-
-def _synth() -> ModuleType:
-    """benchmarks/synth.py of this checkout (the benchmarks are not an installed package)."""
-    name = "benchmarks_synth_under_test"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / "synth.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 def _activity_files(folder: Path) -> Iterator[tuple[Path, dict[str, Any]]]:

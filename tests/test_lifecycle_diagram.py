@@ -22,7 +22,6 @@ to the example playbooks.
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import os
 import random
@@ -30,10 +29,10 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+from conftest import load_synth as _synth
 
 from generator.diagrams import lifecycle_figure, lifecycle_svg
 from generator.diagrams.layout import COLUMN_WIDTH, EFFORT, NARROW_WIDTH, LifecycleLayout
@@ -55,18 +54,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SVG = "{http://www.w3.org/2000/svg}"
 PHONE_COLUMN = 358  # the page column of a 390 px wide screen
 SMALLEST_TEXT = 11
-
-
-def _synth() -> ModuleType:
-    """benchmarks/synth.py of this checkout (the benchmarks are not an installed package)."""
-    name = "benchmarks_synth_under_test"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / "synth.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 def synthetic(size: str, seed: int = 1) -> Playbook:

@@ -17,19 +17,17 @@ types of their fields), so a new text field is covered without touching this tes
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 import types
 import typing
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
-from types import ModuleType
 from typing import Annotated, Any
 
 import markdown
 import pytest
+from conftest import load_synth as _synth
 from pydantic import BaseModel, PlainValidator
 
 from generator.model import SECTIONS, Markdown, Name, Playbook, Prose, Target, Text
@@ -51,18 +49,6 @@ and ``Target`` when it is text (``"£9.4m"``)."""
 
 Field = tuple[str, str, bool]
 """(path, value, is Markdown)."""
-
-
-def _synth() -> ModuleType:
-    """benchmarks/synth.py of this checkout (the benchmarks are not an installed package)."""
-    name = "benchmarks_synth_under_test"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / "synth.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 # The text fields, read from the declarations.

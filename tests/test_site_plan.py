@@ -7,21 +7,19 @@ REFERENCE.md.
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import posixpath
 import re
-import sys
 import types
 import typing
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Annotated, Any
 
 import pytest
 import yaml
 from click.testing import CliRunner
 from conftest import EXAMPLE, ROOT, write_tree
+from conftest import load_synth as _synth
 from markdown.extensions.toc import slugify as toc_slug
 from pydantic import BaseModel
 
@@ -31,19 +29,6 @@ from generator.site import md, md_inline, plan, render, text, views
 from generator.site.markdown import html_text
 from generator.site.templates import BUILTIN_TEMPLATES, FILTERS, PAGE_NAMES
 from generator.validate import check
-
-
-def _synth() -> ModuleType:
-    """benchmarks/synth.py of this checkout (the benchmarks are not an installed package)."""
-    name = "benchmarks_synth_under_test"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / "synth.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
 
 STARTERS = ROOT / "generator" / "examples"
 
