@@ -23,6 +23,7 @@ import pytest
 from click.testing import CliRunner, Result
 from conftest import write_tree
 from pydantic import ValidationError
+from test_bad_input import MINIMAL
 
 from generator import outputs
 from generator.cli import cli
@@ -30,25 +31,6 @@ from generator.errors import Diagnostic, Location
 from generator.model import MAX_DURATION, MAX_NUMBER, SECTION_MODELS, json_schema
 from generator.site import render
 from generator.validate import check
-
-MINIMAL = """\
-organisation:
-  name: Acme
-teams:
-  - id: sales
-    name: Sales
-roles:
-  - id: rep
-    name: Sales rep
-    team: sales
-  - id: boss
-    name: Sales boss
-    team: sales
-activities:
-  - id: sell
-    name: Sell
-    raci: {R: rep, A: boss}
-"""
 
 ONLY_REGULAR = "only regular files are read"
 

@@ -152,11 +152,6 @@ class Playbook(BaseModel):
         team_id = team if isinstance(team, str) else team.id
         return [role for role in self.roles if role.team == team_id]
 
-    def hours_for(self, team: Team | None = None) -> BusinessHours:
-        """The business hours of ``team`` (key by key over the organisation's), or the
-        organisation's."""
-        return self.clock_of_team(team).hours
-
     def clock_of_team(self, team: Team | str | None) -> Clock:
         """The business-hours clock of ``team``: its hours key by key over the organisation's,
         over the built-in default (which is then *assumed*: nothing in the playbook set it)."""
@@ -206,10 +201,6 @@ class Playbook(BaseModel):
     def review_clock(self, engagement: Engagement) -> Clock:
         """An engagement's review window runs on the approver's clock."""
         return self.clock_for(engagement.approvals.approver if engagement.approvals else None)
-
-    def sla_hours(self, handoff: Handoff) -> BusinessHours:
-        """SLA clocks run on the receiving role's team's hours, else the organisation's."""
-        return self.sla_clock(handoff).hours
 
     @cached_property
     def letter_order(self) -> tuple[str, ...]:
@@ -333,9 +324,3 @@ class Playbook(BaseModel):
 
     def holders_of(self, role: Role) -> list[str]:
         return [name for name, ids in self.people_index.items() if role.id in ids]
-
-    @property
-    def people_with_pages(self) -> list[str]:
-        """Everyone holding two or more roles, plus everyone named under ``people``."""
-        listed = {p.name for p in self.people}
-        return [name for name, ids in self.people_index.items() if len(ids) >= 2 or name in listed]
