@@ -210,6 +210,9 @@ class _Converter:
                 )
                 return None
             return node.value
+        if tag == _MERGE_TAG:  # `<<` as a value, not as a key
+            self.replace(node, path, "'<<' merges only as a mapping key; quote it if it is text")
+            return None
         try:
             constructor = self.constructor.yaml_constructors[tag]
             return constructor(self.constructor, node)
@@ -354,6 +357,115 @@ def _documents(text: str) -> Iterator[yaml.Node | None]:
         loader.dispose()
 
 
+class _Unusual(Exception):
+    """The file needs the full loader: an anchor, alias, tag, merge key, or a problem."""
+
+
+_Scalar, _MapStart, _MapEnd = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.MappingEndEvent
+_SeqStart, _SeqEnd = yaml.SequenceStartEvent, yaml.SequenceEndEvent
+
+
+class _Plain:
+    """Builds the values of a plain file (no anchors, aliases, tags or merge keys, and nothing
+    to report) straight from the parser's events, skipping PyYAML's node graph; the values
+    and marks are those :class:`_Converter` finds. Anything else raises :class:`_Unusual`,
+    and the file is read again by the full loader, which says what is wrong exactly as
+    always. Most playbook files are plain, and this halves the Python work of reading them.
+    """
+
+    def __init__(self, text: str, limits: Limits, offsets: Mapping[str, int]) -> None:
+        self.loader = _Loader(text)
+        self.next = self.loader.get_event
+        self.limits = limits
+        self.offsets = offsets
+        self.keys: dict[PathKey, Any] = {}
+        self.values: dict[PathKey, Any] = {}
+        self.constructor = yaml.constructor.SafeConstructor()
+
+    def document(self) -> dict[str, Any]:
+        try:
+            self.next()  # the stream starts
+            if self.next().__class__ is not yaml.DocumentStartEvent:
+                raise _Unusual  # no document at all
+            root = self.next()
+            if root.__class__ is not _MapStart or root.anchor or root.tag:
+                raise _Unusual
+            data = self.mapping((), 0)
+            self.next()  # the document ends
+            if self.next().__class__ is not yaml.StreamEndEvent:
+                raise _Unusual  # a second document
+            return data
+        except (yaml.YAMLError, RecursionError) as exc:
+            raise _Unusual from exc
+        finally:
+            self.loader.dispose()
+
+    def value(self, event: Any, path: PathKey, depth: int) -> Any:
+        self.values[path] = event.start_mark
+        if event.anchor is not None or event.tag is not None or depth > self.limits.max_depth:
+            raise _Unusual
+        kind = event.__class__
+        if kind is _Scalar:
+            return self.scalar(event)
+        if kind is _MapStart:
+            return self.mapping(path, depth)
+        if kind is _SeqStart:
+            return self.sequence(path, depth)
+        raise _Unusual  # an alias
+
+    def scalar(self, event: Any) -> Any:
+        text: str = event.value
+        tag = _STR_TAG
+        if event.implicit[0] and (not text or text[0] in _Loader._maybe_typed):
+            tag = self.loader.resolve(yaml.ScalarNode, text, event.implicit)
+        if tag == _STR_TAG:
+            if len(text) > self.limits.max_text_chars:
+                raise _Unusual
+            return text
+        node = yaml.ScalarNode(tag, text, event.start_mark, event.end_mark, event.style)
+        try:
+            return self.constructor.yaml_constructors[tag](self.constructor, node)
+        except Exception as exc:  # the full loader says what is wrong
+            raise _Unusual from exc
+
+    def mapping(self, path: PathKey, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        keys, values, nxt = self.keys, self.values, self.next
+        while True:
+            key_event = nxt()
+            if key_event.__class__ is _MapEnd:
+                return result
+            if key_event.__class__ is not _Scalar or key_event.anchor or key_event.tag:
+                raise _Unusual  # a key that is not plain text, or an alias
+            key: str = key_event.value
+            if key in result or (key == "<<" and key_event.implicit[0]):
+                raise _Unusual  # a duplicate key or a merge
+            sub = path + (key,)
+            event = nxt()
+            if event.__class__ is _Scalar and event.tag is None and event.anchor is None:
+                result[key] = self.scalar(event)
+                values[sub] = event.start_mark
+                if event.value == "" and not event.style:  # `key:` alone: point at the key
+                    values[sub] = key_event.start_mark
+            else:
+                result[key] = self.value(event, sub, depth + 1)
+            keys[sub] = key_event.start_mark
+
+    def sequence(self, path: PathKey, depth: int) -> list[Any]:
+        items: list[Any] = []
+        index = self.offsets.get(str(path[0]), 0) if len(path) == 1 else 0
+        value, nxt = self.value, self.next
+        while True:
+            event = nxt()
+            if event.__class__ is _SeqEnd:
+                break
+            items.append(value(event, path + (index,), depth + 1))
+            index += 1
+        if len(items) > self.limits.max_list_items:
+            raise _Unusual
+        return items
+
+
 def parse(text: str, file: str, limits: Limits, offsets: Mapping[str, int], *, what: str) -> Parsed:
     """The one YAML document of ``text`` (the file ``file``) as values with marks.
 
@@ -376,6 +488,14 @@ def parse(text: str, file: str, limits: Limits, offsets: Mapping[str, int], *, w
         if deep:
             found.diagnostics.append(deep)
             return found
+    plain = _Plain(text, limits, offsets)
+    try:
+        found.data = plain.document()
+    except _Unusual:
+        pass
+    else:
+        found.marks.keys, found.marks.values = plain.keys, plain.values
+        return found
     try:
         documents = list(_documents(text))
     except yaml.MarkedYAMLError as exc:

@@ -6,6 +6,8 @@ good one) checks the playbook, renders it, refuses a hand-written file at a gene
 a ``site_dir`` a build may not clean (:mod:`generator.guard`), and merges the navigation.
 ``on_files`` adds the pages as generated files (never writing into ``docs_dir``) and the
 produced files (:mod:`generator.outputs`), made beside the build where processes can fork.
+A generated page is HTML already: MkDocs reads its front matter, converts no Markdown, and
+``on_page_content`` hands it the page's HTML and table of contents.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel, set_exclusions
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
 
 from . import cache, guard, outputs
 from . import config as settings
@@ -31,6 +34,7 @@ from .errors import PlaybookError, format_diagnostics
 from .model import Playbook
 from .outputs.background import Background, clear_leftovers
 from .site import EXTENSIONS, Site, TemplateFailure, make_environment, render
+from .site import Page as GeneratedPage
 
 log = get_plugin_logger(__name__)
 
@@ -48,6 +52,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
 
     def __init__(self) -> None:
         self.site: Site | None = None
+        self.generated: dict[str, GeneratedPage] = {}
+        """The generated pages by path, until MkDocs has each one's HTML."""
         self.playbook: Playbook | None = None
         self.command: str | None = None
         self.background: Background | None = None
@@ -77,8 +83,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         assert result.playbook is not None
         self.playbook = playbook = result.playbook
         templates = self.config.templates
-        env = make_environment(self._folder(templates) if templates else None)
         try:
+            env = make_environment(self._folder(templates) if templates else None)
             self.site = render(playbook, env, directory_urls=config.use_directory_urls)
         except TemplateFailure as exc:
             raise PluginError(f"a template failed; nothing was built\n{exc}") from None
@@ -153,8 +159,9 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         assert self.site is not None and self.playbook is not None
         self._refuse_clashes(config, files)
         in_nav = settings.paths_in(config.nav)
-        for path, markdown in self.site.pages.items():
-            file = File.generated(config, path, content=markdown)
+        self.generated = dict(self.site.pages)
+        for path, page in self.generated.items():
+            file = File.generated(config, path, content=page.front_matter())
             if path not in in_nav:  # reached through links (activity pages of a large playbook)
                 file.inclusion = InclusionLevel.NOT_IN_NAV
             files.append(file)
@@ -174,12 +181,24 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self.site = replace(site, pages={})  # MkDocs holds the pages from here on
         return files
 
-    def on_page_markdown(
-        self, markdown: str, page: Page, config: MkDocsConfig, files: Files
-    ) -> str:
-        if page.file.generated_by == "playbook":
-            page.file.content_string = ""  # the page has its own copy now; keep one
-        return markdown
+    def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """A generated page's HTML and outline, in place of what MkDocs made of its (empty)
+        Markdown; handed over once, so only MkDocs holds it from here on."""
+        ours = self.generated.pop(page.file.src_uri, None)
+        if ours is None or page.file.generated_by != "playbook":
+            return html
+        page.toc = get_toc(ours.toc())  # type: ignore[arg-type]
+        page.present_anchor_ids = ours.anchors()
+        return ours.html(self.permalink(config))
+
+    @staticmethod
+    def permalink(config: MkDocsConfig) -> str | None:
+        """The permalink mark the site's ``toc`` settings ask for (as on hand-written pages):
+        ``permalink: true`` is ``¶``, a string is itself, none is no mark."""
+        setting = (config.mdx_configs or {}).get("toc", {}).get("permalink")
+        if setting is True:
+            return "&para;"
+        return str(setting) if setting else None
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         if self.background is not None:
@@ -203,10 +222,37 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self.lock.close()
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
+        _poll_faster(server)
         server.watch(str(self._folder(self.config.source)))
         if self.config.templates and self._folder(self.config.templates).is_dir():
             server.watch(str(self._folder(self.config.templates)))
         return server
+
+
+POLL_SECONDS = 0.1
+"""How often ``serve`` looks for changed files (MkDocs' own is 0.5 s): a saved YAML file is
+seen within 0.1 s, for a preview within one second."""
+
+
+def _poll_faster(server: Any) -> None:
+    """Make MkDocs' file watcher poll every :data:`POLL_SECONDS` and rebuild after 0.05 s
+    of quiet (0.1 s in MkDocs). MkDocs does not expose either setting: the watcher is
+    replaced before it starts, with the paths it watches. A server of another shape is left
+    as it is (MkDocs' own timing)."""
+    try:
+        from watchdog.observers.polling import PollingObserver
+
+        watched = dict(server._watched_paths)
+        if server.observer.is_alive():
+            return
+        server.observer = PollingObserver(timeout=POLL_SECONDS)
+        server._watched_paths.clear()
+        server._watch_refs.clear()
+        for path in watched:
+            server.watch(path)
+        server.build_delay = 0.05
+    except (AttributeError, ImportError, TypeError):
+        return
 
 
 @contextmanager

@@ -28,6 +28,7 @@ from .model import (
     LIST_SECTIONS,
     SECTIONS,
     Playbook,
+    Reference,
     ResponsibilityModel,
     describe,
     is_id,
@@ -79,6 +80,9 @@ class _Checker(RuleErrors):
         self.dangling: set[str] = set()
         """Sections some reference pointed into without finding its target."""
         self.shapes = Shapes()
+        self.references: list[Reference] = []
+        """Every reference of the entries that passed their shape check, in section and
+        entry order (:attr:`Playbook.references`, found once)."""
 
     def report(
         self,
@@ -165,8 +169,11 @@ class _Checker(RuleErrors):
             sections: dict[str, Any] = {
                 s: tuple(entry for _, entry in self.entries[s]) for s in LIST_SECTIONS
             }
-            playbook = Playbook.model_construct(
-                organisation=self.organisation, models=self.models, **sections
+            playbook = Playbook.assemble(
+                tuple(self.references),
+                organisation=self.organisation,
+                models=self.models,
+                **sections,
             )
             # Warnings are worth seeing beside errors; with errors the model is partial, and
             # each rule says whether it still holds then (see rules.Rule.needs).
@@ -267,10 +274,12 @@ class _Checker(RuleErrors):
         """One pass over every declared reference: the target exists (else
         :func:`~generator.hints.unknown` says what to write instead), and a list names each
         target once."""
+        found = self.references
         for base, entry in self.shaped():
             raw = self.source.raw(base)
             lists: dict[PathKey, set[str]] = {}
             for inner, section, target, on_key in targets(entry):
+                found.append(Reference(str(base[0]), entry, inner, section, target, on_key))
                 inner = _as_written(raw, inner)
                 path = base + inner
                 if isinstance(inner[-1], int):

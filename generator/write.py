@@ -110,7 +110,7 @@ def nav_yaml(site: Site) -> str:
 
 def site_files(site: Site) -> dict[str, str | bytes]:
     """Every file ``render --out`` writes, by path relative to the output folder."""
-    files: dict[str, str | bytes] = dict(sorted(site.pages.items()))
+    files: dict[str, str | bytes] = {p: page.markdown() for p, page in sorted(site.pages.items())}
     files.update(sorted(site.assets.items()))
     files[NAV_FILE] = nav_yaml(site)
     return files

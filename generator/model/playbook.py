@@ -295,6 +295,14 @@ class Playbook(BaseModel):
         """Every declared reference of the playbook, in section and entry order."""
         return tuple(ref for name, entry in self.entries() for ref in references_in(name, entry))
 
+    @classmethod
+    def assemble(cls, references: tuple[Reference, ...], **sections: Any) -> Playbook:
+        """A playbook of entries validated one by one (no second validation), with the
+        :attr:`references` the check found in them, so that they are not looked for again."""
+        playbook = cls.model_construct(**sections)
+        playbook.__dict__["references"] = references  # what the cached property would find
+        return playbook
+
     @cached_property
     def _pointing(self) -> dict[tuple[str, str], tuple[Reference, ...]]:
         found: dict[tuple[str, str], list[Reference]] = {}

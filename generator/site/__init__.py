@@ -1,4 +1,4 @@
-"""The site: model → ``{page path: Markdown}``, the navigation and the assets. No I/O.
+"""The site: model → ``{page path: Page}``, the navigation and the assets. No I/O.
 
 The page plan (:mod:`.plan`) says which pages there are; each page's view (:mod:`.views`)
 is drawn by its template (:mod:`.templates`); user text reaches a page only through the
@@ -13,8 +13,8 @@ from typing import Any
 import jinja2
 
 from ..model import Playbook
-from .markdown import EXTENSIONS, md, md_inline, safe_url, text, title_text, tooltip
-from .page import Glossary, front_matter, tidy
+from .markdown import EXTENSIONS, md, md_block, md_inline, safe_url, text, title_text, tooltip
+from .page import Glossary, Page, finish
 from .plan import ASSETS, Plan
 from .slugs import slugify, unique_slugs
 from .standalone import standalone_page, standalone_pages
@@ -25,8 +25,10 @@ __all__ = [
     "EXTENSIONS",
     "Site",
     "TemplateFailure",
+    "Page",
     "make_environment",
     "md",
+    "md_block",
     "md_inline",
     "render",
     "safe_url",
@@ -34,7 +36,6 @@ __all__ = [
     "standalone_page",
     "standalone_pages",
     "text",
-    "tidy",
     "title_text",
     "tooltip",
     "unique_slugs",
@@ -45,8 +46,8 @@ __all__ = [
 class Site:
     """Everything the generator produces for one playbook."""
 
-    pages: dict[str, str]
-    """Page path → Markdown."""
+    pages: dict[str, Page]
+    """Page path (a Markdown file's, as MkDocs names pages) → the page."""
     nav: list[Any]
     """The navigation, in MkDocs' syntax."""
     titles: dict[str, str]
@@ -73,7 +74,7 @@ def render(
     plan = Plan(playbook, directory_urls=directory_urls)
     lookups = Lookups(playbook)
     glossary = Glossary(playbook)
-    pages: dict[str, str] = {}
+    pages: dict[str, Page] = {}
     titles: dict[str, str] = {}
     printable: dict[str, str] = {}
     for page in plan.pages:
@@ -83,9 +84,8 @@ def render(
         body = render_template(
             env, page.kind.template, page=page.path, page_title=page.title, pb=playbook, **names
         )
-        markdown = tidy(body) + glossary.abbreviations(body)
-        pages[page.path] = (
-            front_matter(page.title, wide=page.kind.wide, search=page.kind.search) + markdown
+        pages[page.path] = finish(
+            body, page.title, glossary, wide=page.kind.wide, search=page.kind.search
         )
         titles[page.path] = page.title
         if page.kind.printable:

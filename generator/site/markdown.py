@@ -20,11 +20,6 @@ _LINE_START = re.compile(r"^([-+:]|\d+(?=[.)]))")
 _SAFE_SCHEMES = ("http", "https", "mailto")
 
 
-BLOCK_START = "\x0e"
-BLOCK_END = "\x0f"
-"""Sentinels around a Markdown block field in a page being rendered: :func:`tidy` keeps the
-user's Markdown exactly as written, and keeps it apart from the template's tables and lists."""
-
 _URL_NOISE = re.compile(r"[\s\x00-\x1f\x7f\\<>\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064]")
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
 _AUTOLINK = re.compile(
@@ -261,30 +256,66 @@ def md(value: Any) -> str:
     return _drop_unsafe_links(text).strip("\n")
 
 
+FIELD_EXTENSIONS = ("tables", "def_list", "admonition")
+"""The Python-Markdown extensions a Markdown field is read with (its HTML is made once)."""
+
+_CONVERTER: list[Any] = []
+_PLAIN_FIELD = re.compile(r"[^\\`*_\[\]<>\n]*")
+_INLINE_LEAD = re.compile(r"^(?:([-+*]|#{1,6})|(\d+)([.)]))(?=\s|$)")
+"""What would open a list or a heading at the start of an inline field (escaped there)."""
+_BLOCK_LEAD = re.compile(r"\s|[-+*#>=]|\d+[.)]|!!!|\?\?\?")
+
+
+def _convert(markdown_text: str) -> str:
+    """Python-Markdown's HTML for safe Markdown (:func:`md`'s output)."""
+    if not _CONVERTER:
+        import markdown  # only rendering pays for it
+
+        _CONVERTER.append(markdown.Markdown(extensions=list(FIELD_EXTENSIONS)))
+    return str(_CONVERTER[0].reset().convert(markdown_text))
+
+
+@lru_cache(maxsize=1 << 15)
+def _field_html(safe: str) -> str:
+    """A Markdown field's HTML, made once however many pages show it. One line of plain
+    prose (most fields) needs no parser: it is already what Python-Markdown would write."""
+    if _PLAIN_FIELD.fullmatch(safe) and not _BLOCK_LEAD.match(safe):
+        return f"<p>{safe.strip()}</p>" if safe.strip() else ""
+    return _convert(safe)
+
+
 def md_block(value: Any) -> str:
-    """:func:`md` for a page being rendered: marked so that :func:`tidy` leaves it as is."""
-    text = md(value)
-    return f"{BLOCK_START}{text}{BLOCK_END}" if text else ""
+    """A Markdown field as HTML blocks (paragraphs, lists, tables …), made safe by
+    :func:`md`."""
+    return _field_html(md(value))
 
 
 def md_inline(value: Any) -> str:
-    """A Markdown field on one line (a table cell or list item)."""
-    text = md(value)
-    text = re.sub(r"\s*\n\s*", " ", text)
-    return text.replace("|", "\\|")
+    """A Markdown field as inline HTML on one line (a table cell or list item): its lines
+    joined, emphasis, code and links kept; a leading list or heading mark stays text."""
+    safe = re.sub(r"\s*\n\s*", " ", md(value)).strip()
+    if not safe:
+        return ""
+    lead = _INLINE_LEAD.match(safe)
+    if lead:  # `\-`, `1\.`: the mark shown as written
+        mark = "\\" + "\\".join(lead[1]) if lead[1] else f"{lead[2]}\\{lead[3]}"
+        safe = mark + safe[lead.end() :]
+    converted = _field_html(safe)
+    if converted.startswith("<p>") and converted.endswith("</p>") and converted.count("<p>") == 1:
+        return converted[3:-4]
+    return text(value)
 
 
-def text(value: Any) -> str:
-    """Plain text (a name, a term) inside Markdown: every Markdown and HTML character inert."""
+def md_text(value: Any) -> str:
+    """Plain text (a name, a term) inside Markdown: every Markdown and HTML character inert
+    (the headings of a page written for another engine, :mod:`.page`)."""
     if value is None:
         return ""
-    if isinstance(value, str):
-        return _text(value)
-    return _text(_clean(value))
+    return _md_text(value if isinstance(value, str) else _clean(value))
 
 
 @lru_cache(maxsize=1 << 16)
-def _text(value: str) -> str:
+def _md_text(value: str) -> str:
     flat = " ".join(_clean(value).split())
     escaped = _MD_ESCAPE.sub(r"\\\1", _escape_html(flat))
 
@@ -297,11 +328,20 @@ def _text(value: str) -> str:
     return _LINE_START.sub(line_start, escaped)
 
 
-def html_text(value: Any) -> str:
-    """Plain text inside raw HTML."""
+def text(value: Any) -> str:
+    """Plain text (a name, a term) in a page's HTML: every character shown as itself."""
     if value is None:
         return ""
+    return _html_text(value if isinstance(value, str) else str(value))
+
+
+@lru_cache(maxsize=1 << 16)
+def _html_text(value: str) -> str:
     return html.escape(" ".join(_clean(value).split()), quote=True)
+
+
+html_text = text
+"""Plain text inside HTML (the name the matrix code uses)."""
 
 
 def title_text(value: Any) -> str:
@@ -326,6 +366,6 @@ def tooltip(value: Any) -> str:
     return html.escape(tooltip_text(value), quote=True)
 
 
-EXTENSIONS = ("tables", "attr_list", "md_in_html", "abbr", "def_list", "toc")
-"""The Python-Markdown extensions the pages are written for (the plugin adds them to MkDocs'
-configuration; the standalone pages are made with them)."""
+EXTENSIONS = ("attr_list", "toc")
+"""The Python-Markdown extensions a page written for another engine needs (``render --out``:
+its headings are Markdown lines with their ids, the rest is HTML)."""

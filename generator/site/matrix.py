@@ -1,5 +1,6 @@
-"""The RACI matrix: a filterable HTML table of activities × roles, and the same rows as
-cards for phones.
+"""The RACI matrix: a filterable HTML table of activities × roles; the page's script builds
+the same rows as cards for phones from it (the table's cells say, in ``data-at``, where the
+playbook lists a holder among a letter's holders when that is not the columns' order).
 
 Built in Python rather than a template: at thousands of rows × hundreds of roles a template
 loop per cell is the slowest part of a build. A note sits with its cell: the cell points at
@@ -66,7 +67,8 @@ def _filter(ctx: Context, columns: list[Role], groups: list[tuple[str, list[Acti
         f'<option value="{html_text(c.id)}">{html_text(c.name)}</option>' for c in columns
     )
     letters = "".join(
-        f'<option value="{html_text(k)}">{html_text(k)} — {html_text(spec.name)}</option>'
+        f'<option value="{html_text(k)}" data-tip="{tooltip(spec.name)}">'
+        f"{html_text(k)} — {html_text(spec.name)}</option>"
         for k, spec in pb.model.letters.items()
     )
     words: dict[str, None] = {}
@@ -102,55 +104,15 @@ def _filter(ctx: Context, columns: list[Role], groups: list[tuple[str, list[Acti
     )
 
 
-def _search_text(ctx: Context, activity: Activity, area: str, stage: str) -> str:
-    """What the Find box matches a row by: the activity's name and id, its area and stage,
-    and the name, id and holders of every role with a letter on it."""
-    pb = ctx.pb
-    parts = [activity.name, activity.id, area, stage]
-    for role_id in dict.fromkeys(r for k in activity.raci for r in activity.role_ids(k)):
-        parts += [pb.role(role_id).name, role_id, *ctx.lookups.holders.get(role_id, ())]
-    return html_text(" ".join(parts).lower())
-
-
-def _card(ctx: Context, activity: Activity, area: str, stage: str, notes: dict[str, str]) -> str:
-    """One activity as a card: its name, area and stage, then each letter with its holders
-    (and their notes)."""
-    pb, links = ctx.pb, ctx.links
-    lines = []
-    for key in pb.letter_order:
-        if key not in activity.raci:
-            continue
-        holders = []
-        for role_id in dict.fromkeys(activity.role_ids(key)):
-            note = notes.get(role_id)
-            said = f' <span class="pb-card-note">({html_text(note)})</span>' if note else ""
-            holders.append(
-                f'<span data-role="{html_text(role_id)}">'
-                f'<a href="{links.href("role", role_id)}">{html_text(pb.role(role_id).name)}'
-                f"</a>{said}</span>"
-            )
-        spec = pb.model.letters.get(key)
-        tip = tooltip(spec.name if spec else key)
-        lines.append(
-            f'<li><abbr class="pb-l pb-l-{key.lower()}" title="{tip}">'
-            f"{html_text(key)}</abbr> {' · '.join(holders)}</li>"
-        )
-    where = " · ".join(html_text(w) for w in (area, stage) if w)
-    return (
-        f'<li class="pb-card" data-activity="{html_text(activity.id)}">'
-        f'<p class="pb-card-name"><a href="{links.href("activity", activity.id)}">'
-        f"{html_text(activity.name)}</a></p>"
-        f'<p class="pb-card-where">{where}</p><ul>{"".join(lines)}</ul></li>'
-    )
-
-
 def matrix_html(ctx: Context, groups: list[tuple[str, list[Activity]]], caption: str) -> str:
     """The filterable RACI matrix of ``groups`` (area, activities) as HTML: the filter, the
-    table (a note line under each row that has notes, shown in print) and the cards phones
-    show instead of the table.
+    table (a note line under each row that has notes, shown in print) and the empty list the
+    script fills with the cards phones show instead of the table. The script also finds a
+    row's words for the Find box in its cells and the columns' headers.
 
     Only the roles with a letter in these activities get a column; an empty cell is a bare
-    ``<td></td>``. A role's letters in a cell are in the playbook's letter order.
+    ``<td>`` (HTML implies its end tag). A role's letters in a cell are in the playbook's
+    letter order.
     """
     pb, links = ctx.pb, ctx.links
     activities = [a for _, rows in groups for a in rows]
@@ -158,7 +120,7 @@ def matrix_html(ctx: Context, groups: list[tuple[str, list[Activity]]], caption:
     accountable = pb.accountable_letter
     tips = defaultdict(str, {k: tooltip(spec.name) for k, spec in pb.model.letters.items()})
     total = len(activities)
-    out = ['<div class="pb-matrix-app">', _filter(ctx, columns, groups)]
+    out = ['<div class="pb-matrix-app pb-noabbr">', _filter(ctx, columns, groups)]
     out.append('<div class="pb-matrix-wrap" tabindex="0" role="region" aria-label="RACI matrix">')
     out.append('<table class="pb-matrix">')
     out.append(
@@ -175,21 +137,18 @@ def matrix_html(ctx: Context, groups: list[tuple[str, list[Activity]]], caption:
         f"{heads}</tr>\n</thead>"
     )
     letters_of = pb.letters_of
-    cards: list[str] = []
+    rank = {c.id: i for i, c in enumerate(columns)}
     for area, rows in groups:
         out.append(f'<tbody data-area="{html_text(area)}">')
         out.append(
             f'<tr class="pb-area"><th scope="colgroup" colspan="{len(columns) + 2}" '
             f'id="area-{slugify(area)}">{html_text(area)}</th></tr>'
         )
-        cards.append(
-            f'<section class="pb-cards-area"><h2>{html_text(area)}</h2><ol class="pb-cards">'
-        )
         for a in rows:
             conditional = _conditional(a)
             notes = cell_notes(pb, a)
             stage_name = pb.stage(a.stage).name if a.stage else ""
-            search = _search_text(ctx, a, area, stage_name)
+            at = _card_order(a, rank)
             stage = ""
             if a.stage:
                 href = links.href("stage", a.stage)
@@ -198,8 +157,8 @@ def matrix_html(ctx: Context, groups: list[tuple[str, list[Activity]]], caption:
             said = []
             for c in columns:
                 letters = letters_of(a, c.id)
-                if not letters:
-                    cells.append("<td></td>")
+                if not letters:  # an empty cell: its end tag is implied by the next
+                    cells.append("<td>")
                     continue
                 owner = ""
                 if accountable in letters:  # the owner when no condition applies, outlined
@@ -218,25 +177,25 @@ def matrix_html(ctx: Context, groups: list[tuple[str, list[Activity]]], caption:
                         f'<span id="{ident}"><b>{html_text(c.name)} ({", ".join(letters)})'
                         f"</b>: {html_text(notes[c.id])}</span>"
                     )
+                if c.id in at:
+                    note += f' data-at="{" ".join(str(at[c.id][k]) for k in letters)}"'
                 cells.append(
                     f'<td data-role="{html_text(c.id)}" data-letters="{" ".join(letters)}" '
                     f'class="pb-l pb-l-{letters[0].lower()}"{owner}{note}>{marks}</td>'
                 )
             name = f'<a href="{links.href("activity", a.id)}">{html_text(a.name)}</a>'
             out.append(
-                f'<tr id="{a.id}" data-search="{search}"><th scope="row">'
-                f"{name}</th><td>{stage}</td>{''.join(cells)}</tr>"
+                f'<tr id="{a.id}"><th scope="row">{name}</th><td>{stage}</td>{"".join(cells)}</tr>'
             )
             if said:
                 out.append(
                     f'<tr class="pb-noterow" data-for="{html_text(a.id)}">'
                     f'<td colspan="{len(columns) + 2}">{" · ".join(said)}</td></tr>'
                 )
-            cards.append(_card(ctx, a, area, stage_name, notes))
         out.append("</tbody>")
-        cards.append("</ol></section>")
     out.append("</table>\n</div>")
-    out.append(f'<div class="pb-cardlist">{"".join(cards)}</div>')
+    order = " ".join(html_text(k) for k in pb.letter_order)
+    out.append(f'<div class="pb-cardlist" data-order="{order}"></div>')
     out.append("</div>")
     return "\n".join(out)
 
@@ -244,3 +203,22 @@ def matrix_html(ctx: Context, groups: list[tuple[str, list[Activity]]], caption:
 def _tip(playbook: Playbook, activity: Activity, key: str) -> str:
     """A letter's tooltip where some of its holders have a condition: who holds it when."""
     return tooltip(condition_words(playbook, activity, key))
+
+
+def _card_order(activity: Activity, rank: dict[str, int]) -> dict[str, dict[str, int]]:
+    """Role id → letter → the role's place among the letter's holders as the playbook lists
+    them, for the roles whose place there is not their column's order (the script lists each
+    letter's holders on the phone's cards in this order)."""
+    found: dict[str, dict[str, int]] = {}
+    for key in activity.raci:
+        listed = list(dict.fromkeys(activity.role_ids(key)))
+        by_column = sorted(listed, key=rank.__getitem__)
+        if listed != by_column:
+            for place, role_id in enumerate(listed):
+                found.setdefault(role_id, {})[key] = place
+    for role_id, places in found.items():  # its other letters: their column order
+        for key in activity.raci:
+            listed = list(dict.fromkeys(activity.role_ids(key)))
+            if role_id in listed:
+                places.setdefault(key, sorted(listed, key=rank.__getitem__).index(role_id))
+    return found

@@ -1,124 +1,248 @@
-"""A rendered template made into a page: front matter, tidied blank lines, glossary terms.
+"""A rendered template made into a page: its headings given ids, its table of contents, the
+glossary's terms marked, and the two wrappers the page is handed on in.
 
-The output is Markdown, where whitespace is meaning: :func:`tidy` drops the blank lines
-template tags leave inside tables and lists, and never touches a user's Markdown block.
+Templates write HTML. :func:`finish` reads the headings the way Python-Markdown's ``toc``
+extension would have made them (the same ids, ``_1`` for a repeat), so anchors and the
+table of contents stay what they were. A :class:`Page` then gives:
+
+- :meth:`Page.html`, the article's HTML with permalinks, for the plugin (MkDocs never parses
+  a generated page as Markdown);
+- :meth:`Page.markdown`, a Markdown file for engines without the plugin (``render --out``):
+  the front matter, each heading a Markdown line with its id (so the engine makes the table
+  of contents), and the same HTML between them.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import re
+from dataclasses import dataclass
+from typing import Any
 
 from ..model import Playbook
 from ..text import drop_controls
-from .markdown import BLOCK_END, BLOCK_START, title_text, tooltip_text
+from .markdown import md_text, title_text, tooltip, tooltip_text
 
-_JOINED = re.compile(r"^(\||- |>(?: |$)|\d+\. |<)")
-
-
-def _kind(line: str) -> str:
-    """What block a line continues: a table row, a list item (numbered or not), a quote, a
-    raw HTML line; ``""`` for anything else."""
-    match = _JOINED.match(line)
-    if match is None:
-        return ""
-    return "1" if match.group(1)[0].isdigit() else match.group(1)[0]
+_HEADING = re.compile(r'<h([1-6])(?: id="([^"<>]*)")?>(.*?)</h\1>', re.DOTALL)
+"""A heading the page's outline counts: one written as ``<h2>`` or ``<h2 id="…">``. A heading
+with other attributes (the matrix's cards) stays as written, outside the outline."""
+_TAG = re.compile(r"<[^>]*>")
+_ID_COUNT = re.compile(r"^(.*)_([0-9]+)$")
 
 
-def _marked_lines(markdown: str) -> list[tuple[str, bool]]:
-    """The lines of ``markdown`` without the block sentinels, each with whether any of it is
-    a user's Markdown block."""
-    lines: list[tuple[str, bool]] = [("", False)]
-    inside = False
-    for piece in re.split(f"([{BLOCK_START}{BLOCK_END}])", markdown):
-        if piece in (BLOCK_START, BLOCK_END):
-            inside = piece == BLOCK_START
-            if inside:
-                lines[-1] = (lines[-1][0], True)
-            continue
-        for n, part in enumerate(piece.split("\n")):
-            if n:
-                lines.append(("", False))
-            line, marked = lines[-1]
-            lines[-1] = (line + part, marked or inside)
-    return lines
+def _slug(value: str) -> str:
+    """Python-Markdown's ``toc`` slug of a heading's text (its default ``slugify``)."""
+    import unicodedata
+
+    value = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
+    value = re.sub(r"[^\w\s-]", "", value).strip().lower()
+    return re.sub(r"[-\s]+", "-", value)
 
 
-def tidy(markdown: str) -> str:
-    """Drop the blank lines template tags leave: between table rows, list items and quote
-    lines (where a blank line would split the block), and more than one in a row.
-
-    A user's Markdown block (the ``md`` filter) is kept exactly as written, and the blank
-    lines around it stay, so it never joins the template's tables or lists.
-    """
-    lines = [
-        (line, True) if marked else (line.rstrip(), False)
-        for line, marked in _marked_lines(markdown)
-    ]
-    following: list[tuple[str, bool]] = [("", False)] * len(lines)
-    upcoming: tuple[str, bool] = ("", False)
-    for i in range(len(lines) - 1, -1, -1):
-        following[i] = upcoming
-        if lines[i][0]:
-            upcoming = lines[i]
-    out: list[tuple[str, bool]] = []
-    for i, (line, marked) in enumerate(lines):
-        if not line and not marked:
-            if not out or not out[-1][0]:
-                continue
-            (before, before_marked), (after, after_marked) = out[-1], following[i]
-            if not before_marked and not after_marked and _kind(before) == _kind(after) != "":
-                continue
-        out.append((line, marked))
-    return "\n".join(line for line, _ in out).strip("\n") + "\n"
+def _unique(ident: str, used: set[str]) -> str:
+    """``ident``, or ``ident_1``, ``ident_2`` … when it is taken (as ``toc`` does)."""
+    if ident in used or not ident:
+        match = _ID_COUNT.match(ident)
+        base, count = (match[1], int(match[2])) if match else (ident, 0)
+        count += 1
+        while f"{base}_{count}" in used:
+            count += 1
+        ident = f"{base}_{count}"
+    used.add(ident)
+    return ident
 
 
-_SEARCH = {"index": "", "exclude": "search: {exclude: true}\n", "boost": "search: {boost: 2}\n"}
+@dataclass(frozen=True, slots=True)
+class Heading:
+    level: int
+    ident: str
+    inner: str
+    """The heading's content as HTML."""
+
+    @property
+    def name(self) -> str:
+        """Its text for the table of contents, still HTML-escaped."""
+        return " ".join(_TAG.sub("", self.inner).split())
+
+
+_SEARCH = {"index": {}, "exclude": {"search": {"exclude": True}}, "boost": {"search": {"boost": 2}}}
 """Material's search front matter for a page kind's ``search``."""
 
 
-def front_matter(title: str, *, wide: bool = False, search: str = "index") -> str:
-    """The page's YAML front matter: its title (escaped for Material, which writes it into
-    the page as HTML), for a ``wide`` page Material's sidebars hidden to give a table room,
-    and how Material's search treats it (``exclude``, ``boost``)."""
-    hide = "hide: [navigation, toc]\n" if wide else ""
-    title = json.dumps(title_text(title), ensure_ascii=False)
-    return f"---\ntitle: {title}\n{hide}{_SEARCH[search]}---\n\n"
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One generated page: its title, how Material treats it, and its body."""
+
+    title: str
+    """Plain text."""
+    parts: tuple[str | Heading, ...]
+    """The body: HTML between the headings of its outline."""
+    wide: bool = False
+    """Material's sidebars hidden, to give a table room."""
+    search: str = "index"
+    """How Material's search treats it: ``index``, ``exclude`` or ``boost``."""
+
+    def meta(self) -> dict[str, Any]:
+        """The page's front matter: its title (escaped for Material, which writes it into
+        the page as HTML), what it hides, how search treats it."""
+        meta: dict[str, Any] = {"title": title_text(self.title)}
+        if self.wide:
+            meta["hide"] = ["navigation", "toc"]
+        meta.update(_SEARCH[self.search])
+        return meta
+
+    def front_matter(self) -> str:
+        lines = [
+            f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in self.meta().items()
+        ]
+        return "---\n" + "\n".join(lines) + "\n---\n\n"
+
+    def html(self, permalink: str | None = "&para;") -> str:
+        """The article's HTML; each heading ends with a permalink (``None``: without)."""
+        out: list[str] = []
+        for part in self.parts:
+            if isinstance(part, str):
+                out.append(part)
+                continue
+            mark = (
+                f'<a class="headerlink" href="#{part.ident}" title="Permanent link">{permalink}</a>'
+                if permalink
+                else ""
+            )
+            out.append(f'<h{part.level} id="{part.ident}">{part.inner}{mark}</h{part.level}>')
+        return "".join(out)
+
+    def markdown(self) -> str:
+        """The page as a Markdown file: front matter, the headings as Markdown lines with
+        their ids (the engine's ``toc`` and ``attr_list`` make the outline), the rest HTML."""
+        out = [self.front_matter()]
+        for part in self.parts:
+            if isinstance(part, str):
+                out.append(part)
+            else:
+                words = md_text(html.unescape(_TAG.sub("", part.inner)))
+                out.append(f"\n\n{'#' * part.level} {words} {{ #{part.ident} }}\n\n")
+        return re.sub(r"\n{3,}", "\n\n", "".join(out)).rstrip("\n") + "\n"
+
+    @property
+    def headings(self) -> list[Heading]:
+        return [p for p in self.parts if isinstance(p, Heading)]
+
+    def toc(self) -> list[dict[str, Any]]:
+        """The outline as Python-Markdown's nested ``toc_tokens`` (what MkDocs reads)."""
+        root: list[dict[str, Any]] = []
+        stack: list[dict[str, Any]] = []
+        for h in self.headings:
+            token = {"level": h.level, "id": h.ident, "name": h.name, "children": []}
+            while stack and stack[-1]["level"] >= h.level:
+                stack.pop()
+            (stack[-1]["children"] if stack else root).append(token)
+            stack.append(token)
+        return root
+
+    def anchors(self) -> set[str]:
+        """Every ``id`` of the page (what a link's ``#fragment`` may name)."""
+        return set(re.findall(r'\bid="([^"<>]*)"', self.html(None)))
+
+
+def finish(
+    body: str,
+    title: str,
+    glossary: Glossary | None = None,
+    *,
+    wide: bool = False,
+    search: str = "index",
+) -> Page:
+    """A rendered template as a :class:`Page`: the headings of its outline found and given
+    the ids Python-Markdown's ``toc`` would give them, the glossary's terms marked."""
+    used = {m[2] for m in _HEADING.finditer(body) if m[2]}
+    parts: list[str | Heading] = []
+    last = 0
+    for m in _HEADING.finditer(body):
+        if m.start() > last:
+            parts.append(body[last : m.start()])
+        inner = m[3].strip()
+        ident = m[2] or _unique(_slug(html.unescape(_TAG.sub("", inner))), used)
+        parts.append(Heading(int(m[1]), ident, inner))
+        last = m.end()
+    if last < len(body):
+        parts.append(body[last:])
+    if glossary is not None and glossary.pattern is not None:
+        parts = [
+            glossary.mark(p)
+            if isinstance(p, str)
+            else Heading(p.level, p.ident, glossary.mark(p.inner))
+            for p in parts
+        ]
+    cleaned = tuple(p for p in (_blank_lines(p) if isinstance(p, str) else p for p in parts) if p)
+    return Page(title, cleaned, wide, search)
+
+
+def _blank_lines(part: str) -> str:
+    """At most one blank line in a row (template tags leave them), none at the ends."""
+    return re.sub(r"\n\s*\n(?:\s*\n)+", "\n\n", part).strip("\n")
+
+
+_SKIP = frozenset({"abbr", "code", "pre", "script", "style", "svg", "textarea", "select"})
+"""Elements whose text the glossary leaves alone: code, drawings, form controls."""
 
 
 class Glossary:
-    """The glossary's terms as abbreviation definitions, added to the pages that use them."""
+    """The glossary's terms, marked in the pages that use them (``<abbr title="…">``: a
+    tooltip with Material's ``content.tooltips``)."""
 
     def __init__(self, playbook: Playbook) -> None:
         meanings: dict[str, list[str]] = {}
         for entry in playbook.glossary:
             term = " ".join(drop_controls(entry.term).split())
-            if not term or re.search(r"[\]\\\[<>&*_`{}|]", term):
+            if not term or re.search(r"[<>&]", term):
                 continue  # a term the page shows escaped would never match
             plain = re.sub(r"[*`]", "", tooltip_text(entry.definition))  # emphasis marks
             if entry.context:  # the same term in another context: both meanings, each placed
                 plain = f"{tooltip_text(entry.context)}: {plain}"
             meanings.setdefault(term, []).append(plain)
-        self.lines: list[tuple[str, str]] = []
-        for term, said in meanings.items():
-            meaning = re.sub(  # a tooltip, and inert text for an engine without abbreviations
-                r"[\\_{}\[\]|]", lambda m: f"&#{ord(m.group(0))};", " · ".join(said)
-            )
-            self.lines.append((term, f"*[{term}]: {meaning}"))
-        # One pattern for every term (longest first), and the terms found inside others,
-        # which the pattern can hide and so are looked for one by one.
-        terms = sorted({term for term, _ in self.lines}, key=len, reverse=True)
-        self.pattern = re.compile("|".join(map(re.escape, terms))) if terms else None
-        self.nested = frozenset(t for t in terms if any(t != u and t in u for u in terms))
+        self.titles = {  # keyed as the page writes the term (text() escapes quotes)
+            html.escape(term, quote=True): tooltip(" · ".join(said))
+            for term, said in meanings.items()
+        }
+        terms = sorted(self.titles, key=len, reverse=True)  # the longest term first
+        self.pattern = (
+            re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, terms)) + r")(?!\w)")
+            if terms
+            else None
+        )
 
-    def abbreviations(self, body: str) -> str:
-        """Abbreviation definitions for the terms ``body`` uses."""
-        if self.pattern is None:
-            return ""
-        found = set(self.pattern.findall(body))
-        used = [
-            line
-            for term, line in self.lines
-            if term in found or (term in self.nested and term in body)
-        ]
-        return ("\n" + "\n".join(used) + "\n") if used else ""
+    def mark(self, part: str) -> str:
+        """``part`` with each term in its text (not in tags, code or drawings, nor
+        inside an element of class ``pb-noabbr``) marked."""
+        pattern = self.pattern
+        if pattern is None or pattern.search(part) is None:
+            return part
+        out: list[str] = []
+        skipping: list[str] = []  # the elements being skipped, innermost last
+        last = 0
+        for tag in _TAG.finditer(part):
+            if tag.start() > last:
+                chunk = part[last : tag.start()]
+                out.append(chunk if skipping else self._terms(chunk))
+            out.append(tag[0])
+            last = tag.end()
+            name_match = re.match(r"</?([a-zA-Z0-9]+)", tag[0])
+            if not name_match:
+                continue
+            name = name_match[1].lower()
+            if tag[0].startswith("</"):
+                if skipping and skipping[-1] == name:
+                    skipping.pop()
+            elif not tag[0].endswith("/>") and (
+                name in _SKIP or (skipping and name == skipping[-1]) or "pb-noabbr" in tag[0]
+            ):
+                skipping.append(name)
+        if last < len(part):
+            out.append(part[last:] if skipping else self._terms(part[last:]))
+        return "".join(out)
+
+    def _terms(self, chunk: str) -> str:
+        assert self.pattern is not None
+        return self.pattern.sub(lambda m: f'<abbr title="{self.titles[m[0]]}">{m[0]}</abbr>', chunk)

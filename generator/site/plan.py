@@ -114,48 +114,48 @@ _RACI = "Who does what (RACI)"
 # The table is aligned by hand: one page kind per entry, in the navigation's order.
 # fmt: off
 KINDS: tuple[PageKind, ...] = (
-    PageKind("home", "index.md", "index.md.j2", lambda pb, _: pb.organisation.name,
+    PageKind("home", "index.md", "index.html.j2", lambda pb, _: pb.organisation.name,
              _one, "Overview", "top", views.home_view),
-    PageKind("lifecycle", "lifecycle/index.md", "lifecycle.md.j2", _fixed("Lifecycle"),
+    PageKind("lifecycle", "lifecycle/index.md", "lifecycle.html.j2", _fixed("Lifecycle"),
              _one, "Lifecycle", "index", views.lifecycle_view),
-    PageKind("stage", "lifecycle/{}.md", "stage.md.j2", _name("stages"),
+    PageKind("stage", "lifecycle/{}.md", "stage.html.j2", _name("stages"),
              _ids("stages"), "Lifecycle", "child", views.stage_view),
-    PageKind("handoffs", "handoffs/index.md", "handoffs.md.j2", _fixed("Handoffs"),
+    PageKind("handoffs", "handoffs/index.md", "handoffs.html.j2", _fixed("Handoffs"),
              _one, "Handoffs", "index", views.handoffs_view),
-    PageKind("handoff", "handoffs/{}.md", "handoff.md.j2", views.handoff_title,
+    PageKind("handoff", "handoffs/{}.md", "handoff.html.j2", views.handoff_title,
              _ids("handoffs"), "Handoffs", "child", views.handoff_view),
-    PageKind("raci", "raci/index.md", "raci.md.j2", _fixed(_RACI),
+    PageKind("raci", "raci/index.md", "raci.html.j2", _fixed(_RACI),
              _one_if(lambda plan: not plan.split), "RACI", "index", views.matrix_view,
              wide=True, search="exclude"),
-    PageKind("areas", "raci/index.md", "raci-areas.md.j2", _fixed(_RACI),
+    PageKind("areas", "raci/index.md", "raci-areas.html.j2", _fixed(_RACI),
              _one_if(lambda plan: plan.split), "RACI", "index", views.areas_view),
-    PageKind("area", "raci/{}.md", "raci.md.j2", lambda pb, area: f"RACI: {area}",
+    PageKind("area", "raci/{}.md", "raci.html.j2", lambda pb, area: f"RACI: {area}",
              _areas, "RACI", "child", views.matrix_view, wide=True, search="exclude"),
-    PageKind("activity", "activities/{}.md", "activity.md.j2", _name("activities"),
+    PageKind("activity", "activities/{}.md", "activity.html.j2", _name("activities"),
              _ids("activities"), "RACI", "child", views.activity_view, search="boost"),
-    PageKind("teams", "teams/index.md", "teams.md.j2", _fixed("Teams"),
+    PageKind("teams", "teams/index.md", "teams.html.j2", _fixed("Teams"),
              _one, "Teams", "index", views.teams_view),
-    PageKind("team", "teams/{}.md", "team.md.j2", _name("teams"),
+    PageKind("team", "teams/{}.md", "team.html.j2", _name("teams"),
              _ids("teams"), "Teams", "child", views.team_view),
-    PageKind("roles", "roles/index.md", "roles.md.j2", _fixed("Roles"),
+    PageKind("roles", "roles/index.md", "roles.html.j2", _fixed("Roles"),
              _one, "Roles", "index", views.roles_view),
-    PageKind("role", "roles/{}.md", "role.md.j2", _name("roles"),
+    PageKind("role", "roles/{}.md", "role.html.j2", _name("roles"),
              _ids("roles"), "Roles", "child", views.role_view, search="boost"),
-    PageKind("people", "people/index.md", "people.md.j2", _fixed("People"),
+    PageKind("people", "people/index.md", "people.html.j2", _fixed("People"),
              _one_if(_people), "People", "index", views.people_view),
-    PageKind("person", "people/{}.md", "person.md.j2", lambda pb, name: name,
+    PageKind("person", "people/{}.md", "person.html.j2", lambda pb, name: name,
              _people, "People", "child", views.person_view),
-    PageKind("engagements", "engagements/index.md", "engagements.md.j2", _fixed("Engagements"),
+    PageKind("engagements", "engagements/index.md", "engagements.html.j2", _fixed("Engagements"),
              _one_if(_ids("engagements")), "Engagements", "index", views.engagements_view),
-    PageKind("engagement", "engagements/{}.md", "engagement.md.j2", _name("engagements"),
+    PageKind("engagement", "engagements/{}.md", "engagement.html.j2", _name("engagements"),
              _ids("engagements"), "Engagements", "child", views.engagement_view,
              printable=True),
-    PageKind("cadences", "cadences.md", "cadences.md.j2", _fixed("Cadences"),
+    PageKind("cadences", "cadences.md", "cadences.html.j2", _fixed("Cadences"),
              _one_if(_ids("cadences")), "Cadences", "top", views.cadences_view),
-    PageKind("glossary", "glossary.md", "glossary.md.j2", _fixed("Glossary"),
+    PageKind("glossary", "glossary.md", "glossary.html.j2", _fixed("Glossary"),
              _one_if(lambda plan: plan.playbook.glossary), "Glossary", "top",
              views.glossary_view),
-    PageKind("changes", "changes.md", "changes.md.j2", _fixed("Changes"),
+    PageKind("changes", "changes.md", "changes.html.j2", _fixed("Changes"),
              _one_if(lambda plan: plan.playbook.changelog), "Changes", "top",
              views.changes_view),
 )
@@ -276,12 +276,11 @@ class Links:
         self.base = base or "."
 
     def url(self, kind: str, ident: str = "") -> str:
-        """A Markdown link target (MkDocs rewrites it to the page's URL)."""
-        rel = _relative(self.plan.target(kind, ident), self.folder)
-        return f"{rel}#{ident}" if kind == "row" else rel
+        """A link's target: the page's URL, relative (the same as :meth:`href`)."""
+        return self.href(kind, ident)
 
     def href(self, kind: str, ident: str = "") -> str:
-        """A link in raw HTML, which MkDocs does not rewrite: the page's URL, relative."""
+        """A link's target: the page's URL, relative (MkDocs rewrites nothing in our pages)."""
         target = self.plan.target(kind, ident)
         if kind in FILES:
             return posixpath.relpath(target, self.base)
@@ -296,6 +295,6 @@ class Links:
     def link(self, kind: str, ident: str, name: str) -> views.Link:
         return views.Link(name, self.url(kind, ident))
 
-    def markdown(self, kind: str, ident: str, name: str) -> str:
-        """A Markdown link, as :class:`views.Link` writes it (without making one)."""
-        return f"[{text(name)}]({self.url(kind, ident)})"
+    def anchor(self, kind: str, ident: str, name: str) -> str:
+        """An HTML link, as :class:`views.Link` writes it (without making one)."""
+        return f'<a href="{self.href(kind, ident)}">{text(name)}</a>'

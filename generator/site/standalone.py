@@ -1,7 +1,7 @@
 """The standalone printable engagement pages (``downloads/engagement-<id>.html``).
 
-Each is made from the engagement page's Markdown with Python-Markdown and the extensions
-the pages are written for, so the plugin and ``render --out`` offer the same file.
+Each is made from the engagement page's HTML (without permalinks), so the plugin and
+``render --out`` offer the same file.
 """
 
 from __future__ import annotations
@@ -10,9 +10,7 @@ import html
 import re
 from typing import TYPE_CHECKING
 
-import markdown
-
-from .markdown import EXTENSIONS, title_text
+from .markdown import title_text
 
 if TYPE_CHECKING:
     from . import Site
@@ -40,7 +38,6 @@ abbr { text-decoration: none; }
 @media print { body { margin: 0; padding: 0; max-width: none; } .pb-signoff td { height: 12mm; } }
 """
 
-_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
 _PERMALINK = re.compile(r'<a\b[^>]*\bclass="headerlink"[^>]*>.*?</a>', re.DOTALL)
 _FOOTER = re.compile(r'\bdata-print-footer="([^"]*)"')
 
@@ -85,9 +82,7 @@ def standalone_pages(site: Site) -> dict[str, str]:
     Made from ``site.pages``: call it before handing the pages on (the plugin gives them to
     MkDocs and keeps none).
     """
-    converter = markdown.Markdown(extensions=list(EXTENSIONS))
     out: dict[str, str] = {}
     for path, page in sorted(site.printable.items()):
-        body = converter.reset().convert(_FRONT_MATTER.sub("", site.pages[page], count=1))
-        out[path] = standalone_page(title_text(site.titles[page]), body)
+        out[path] = standalone_page(title_text(site.titles[page]), site.pages[page].html(None))
     return out

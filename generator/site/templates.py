@@ -17,7 +17,7 @@ import jinja2
 
 from ..errors import PlaybookError
 from ..model import plain_number
-from .markdown import html_text, md_block, md_inline, text, title_text, tooltip
+from .markdown import md_block, md_inline, text, title_text, tooltip
 from .slugs import slugify
 
 BUILTIN_TEMPLATES = Path(__file__).parent.parent / "templates"
@@ -43,7 +43,7 @@ FILTERS: dict[str, Callable[..., str]] = {
     "text": text,
     "md": md_block,
     "md_inline": md_inline,
-    "html": html_text,
+    "html": text,
     "title": title_text,
     "tooltip": tooltip,
     "percent": percent,
@@ -134,11 +134,29 @@ def render_template(env: jinja2.Environment, name: str, **context: Any) -> str:
 def make_environment(override: Path | str | None = None) -> jinja2.Environment:
     """The Jinja environment: a user's folder first (any template by name), then ours.
 
+    A user's template under a page template's former name (``role.md.j2``, when pages were
+    Markdown) is an error naming the file: it would be silently ignored otherwise.
+
     One environment per folder is kept for the life of the process, so ``serve`` does not
     compile every template again on each rebuild; Jinja still reloads a template whose file
     changed.
     """
+    if override is not None:
+        _refuse_markdown_templates(Path(override))
     return _environment(str(override) if override is not None else None)
+
+
+def _refuse_markdown_templates(folder: Path) -> None:
+    for old in sorted(folder.glob("*.md.j2")):
+        new = old.name[: -len(".md.j2")] + ".html.j2"
+        if (BUILTIN_TEMPLATES / new).is_file():
+            raise TemplateFailure(
+                file=_shown(str(old)),
+                line=1,
+                template=old.name,
+                message=f"pages are HTML now: write this template as HTML, named '{new}' "
+                "(REFERENCE.md, Templates you can override)",
+            )
 
 
 @lru_cache(maxsize=8)

@@ -17,6 +17,8 @@
     var total = Number(box.dataset.total);
     var heads = Array.prototype.slice.call(table.querySelectorAll("thead th[data-role]"));
     var rows = Array.prototype.slice.call(table.querySelectorAll("tbody tr[id]"));
+    var list = app.querySelector(".pb-cardlist");
+    if (list && !list.firstElementChild) { buildCards(table, list, box); }
     var cards = {};
     app.querySelectorAll(".pb-card[data-activity]").forEach(function (li) { cards[li.dataset.activity] = li; });
     var noteRows = {};
@@ -24,6 +26,22 @@
     var wrap = app.querySelector(".pb-matrix-wrap");
 
     function norm(s) { return (s || "").trim().toLowerCase().replace(/\s+/g, " "); }
+    var headOf = {};
+    heads.forEach(function (th) { headOf[th.dataset.role] = th; });
+    /* What Find matches a row by: the activity's name and id, its area and stage, and the
+       name, id and holders of each role with a letter on it. */
+    function hayOf(tr) {
+      if (tr.dataset.search !== undefined) { return tr.dataset.search; }
+      if (tr.pbHay === undefined) {
+        var parts = [tr.cells[0].textContent, tr.id, tr.parentNode.dataset.area, tr.cells[1].textContent];
+        tr.querySelectorAll("td[data-role]").forEach(function (td) {
+          var th = headOf[td.dataset.role];
+          if (th) { parts.push(th.dataset.name, th.dataset.role, th.dataset.people); }
+        });
+        tr.pbHay = norm(parts.join(" "));
+      }
+      return tr.pbHay;
+    }
     function namedRole(q) {
       if (!q) { return ""; }
       var found = heads.filter(function (th) { return th.dataset.name === q || th.dataset.role === q; });
@@ -49,7 +67,7 @@
           if (!role && !named) { ok = has(tr, "", letter); }
         }
         if (ok && words.length) {
-          var hay = tr.dataset.search || "";
+          var hay = hayOf(tr);
           ok = words.every(function (w) { return hay.indexOf(w) !== -1; });
         }
         tr.hidden = !ok;
@@ -172,6 +190,77 @@
     app.classList.add("pb-js");
     apply(true);
     if (controls.role.value && wrap) { reveal(controls.role.value); }
+  }
+
+  /* The phone's cards, built from the table: an area's activities, each with its letters in
+     the playbook's order (the list's data-order) and each letter's holders in the order the
+     playbook lists them (a cell's data-at, else the columns'), with their notes. */
+  function buildCards(table, list, box) {
+    var order = (list.dataset.order || "").split(" ").filter(Boolean);
+    var tips = {};
+    box.querySelectorAll("select[data-filter=letter] option").forEach(function (o) {
+      if (o.value) { tips[o.value] = o.dataset.tip || o.value; }
+    });
+    var links = {};
+    table.querySelectorAll("thead th[data-role]").forEach(function (th) {
+      links[th.dataset.role] = th.querySelector("a");
+    });
+    function el(tag, cls) {
+      var e = document.createElement(tag);
+      if (cls) { e.className = cls; }
+      return e;
+    }
+    var all = document.createDocumentFragment();
+    Array.prototype.forEach.call(table.tBodies, function (tb) {
+      var area = tb.dataset.area || "";
+      var section = el("section", "pb-cards-area"), title = el("h2", "pb-cards-title"), ol = el("ol", "pb-cards");
+      title.textContent = area;
+      section.append(title, ol);
+      tb.querySelectorAll("tr[id]").forEach(function (tr) {
+        var card = el("li", "pb-card"), name = el("p", "pb-card-name"), where = el("p", "pb-card-where");
+        card.dataset.activity = tr.id;
+        var a = tr.cells[0].querySelector("a");
+        name.appendChild(a ? a.cloneNode(true) : document.createTextNode(tr.cells[0].textContent));
+        where.textContent = [area, tr.cells[1].textContent].filter(Boolean).join(" \u00b7 ");
+        var held = {};
+        tr.querySelectorAll("td[data-role]").forEach(function (td) {
+          var at = (td.dataset.at || "").split(" ");
+          td.dataset.letters.split(" ").forEach(function (k, i) {
+            var list = held[k] = held[k] || [];
+            list.push({td: td, at: at[i] ? Number(at[i]) : list.length});
+          });
+        });
+        var ul = el("ul");
+        order.forEach(function (k) {
+          if (!held[k]) { return; }
+          var line = el("li"), mark = el("abbr", "pb-l pb-l-" + k.toLowerCase());
+          mark.title = tips[k] || k;
+          mark.textContent = k;
+          line.append(mark, " ");
+          held[k].sort(function (x, y) { return x.at - y.at; }).forEach(function (h, i) {
+            var role = h.td.dataset.role;
+            var link = links[role] ? links[role].cloneNode(true) : el("span");
+            var note = h.td.hasAttribute("data-note") && document.getElementById(h.td.getAttribute("aria-describedby"));
+            if (i) { line.append(" \u00b7 "); }
+            if (note) {
+              var both = el("span"), said = el("span", "pb-card-note"), b = note.querySelector("b");
+              both.dataset.role = role;
+              said.textContent = "(" + note.textContent.slice(b ? b.textContent.length + 2 : 0) + ")";
+              both.append(link, " ", said);
+              line.appendChild(both);
+            } else {
+              link.dataset.role = role;
+              line.appendChild(link);
+            }
+          });
+          ul.appendChild(line);
+        });
+        card.append(name, where, ul);
+        ol.appendChild(card);
+      });
+      all.appendChild(section);
+    });
+    list.appendChild(all);
   }
 
   /* The list of areas (a split matrix) carries a filter link on to each area's page. */

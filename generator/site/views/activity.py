@@ -16,7 +16,7 @@ class ActivityLetter:
     letter: LetterInfo
     holders: tuple[HeldBy, ...]
     words: str
-    """The holders as Markdown, conditions included (see ``LetterGroup``)."""
+    """The holders as HTML, conditions included (see ``LetterGroup``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,18 +63,18 @@ def diagram_block(svg: str, wide: bool = False) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Link:
-    """A link to a page of the playbook. ``{{ link }}`` writes it as Markdown, its name
+    """A link to a page of the playbook. ``{{ link }}`` writes it as HTML, its name
     escaped; without a page to go to (a person who holds one role) it is the name alone."""
 
     name: str
     """The linked thing's name, as the YAML has it (unescaped: use a filter)."""
     url: str | None
-    """The link's target in Markdown, relative to the page; None: no page."""
+    """The link's target, the page's URL relative to this one; None: no page."""
 
     def __str__(self) -> str:
         if self.url is None:
             return text(self.name)
-        return f"[{text(self.name)}]({self.url})"
+        return f'<a href="{self.url}">{text(self.name)}</a>'
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,8 +111,8 @@ class LetterGroup:
     key: str
     holders: tuple[HeldBy, ...]
     words: str
-    """The holders as Markdown, conditions included: ``[Legal](…), when the terms depart
-    from the standard contract; otherwise [Head of Sales](…)``."""
+    """The holders as HTML, conditions included: ``<a …>Legal</a>, when the terms depart
+    from the standard contract; otherwise <a …>Head of Sales</a>``."""
 
 
 def letter_info(
@@ -190,7 +190,7 @@ def holders_words(
     say: Callable[[str], str] = text,
 ) -> str:
     """Who holds ``key`` on ``activity`` in words, each role written by ``name`` and each
-    condition by ``say`` (escaped for Markdown unless told otherwise): conditional holders of
+    condition by ``say`` (escaped for HTML unless told otherwise): conditional holders of
     the accountable letter come first and the others read ``otherwise`` (``Legal, when …;
     otherwise Head of Sales``); on another letter the roles that always hold it come first
     (``Account Executive; Legal, when …``)."""
@@ -372,10 +372,10 @@ class Context:
                 if h.role != leave_out
             )
             if holders:
-                words = holders_words(self.pb, activity, key, self.role_markdown, leave_out)
+                words = holders_words(self.pb, activity, key, self.role_anchor, leave_out)
                 groups.append(LetterGroup(key, holders, words))
         return tuple(groups)
 
-    def role_markdown(self, role_id: str) -> str:
-        """A Markdown link to a role's page."""
+    def role_anchor(self, role_id: str) -> str:
+        """An HTML link to a role's page."""
         return str(self.role(role_id))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -60,8 +62,44 @@ class RoleActivity:
     also: tuple[str, ...]
     """The role's other letters on the activity."""
     owner: str | None
-    """Who holds the accountable letter, as Markdown with conditions (``[Legal](…), when …;
-    otherwise [Head of Sales](…)``), when it is not this role alone."""
+    """Who holds the accountable letter, as HTML with conditions (``<a …>Legal</a>, when …;
+    otherwise <a …>Head of Sales</a>``), when it is not this role alone."""
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixLink:
+    """The matrix, or one area's page of it, filtered to a role and a letter."""
+
+    area: str | None
+    """The area the page shows (plain text); None: the whole matrix, on one page."""
+    count: int
+    """How many activities the filter shows there."""
+    url: str
+    """The page's address with the filter (``?role=…&amp;letter=…``), as raw HTML."""
+
+
+@dataclass(frozen=True, slots=True)
+class RoleCount:
+    """One role's activities of a letter, counted, with the matrix pages that show them."""
+
+    role: Link | None
+    """The role, on the page of a person who holds several; None: the page's own role."""
+    count: int
+    links: tuple[MatrixLink, ...]
+    """One link to the matrix on one page; one per area, in the areas' order, when the
+    matrix is split by area."""
+
+
+@dataclass(frozen=True, slots=True)
+class LetterCount:
+    """A long list of the last letter's activities, shown as a count with links to the
+    matrix filtered to the role and letter instead of the list."""
+
+    words: str
+    """``You are told about 37 activities`` (plain text)."""
+    count: int
+    """How many activities, each counted once."""
+    roles: tuple[RoleCount, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,16 +108,47 @@ class RoleLetter:
     accountable: bool
     """This is the model's accountable letter (its section is shown even when empty)."""
     activities: tuple[RoleActivity, ...]
-    folded: bool
-    """The list is long and of the model's last letter (the least involved, ``I`` in RACI):
-    the page folds it under a count."""
-    matrix: str | None
-    """The matrix filtered to this role and letter, as a raw HTML address; None when the
-    matrix is split by area."""
+    summary: LetterCount | None
+    """The list is of the model's last letter (the least involved, ``I`` in RACI) and has
+    more than ``FOLD_AFTER`` activities: the page shows this count and links instead."""
 
 
 FOLD_AFTER = 5
-"""A role's list of its last letter folds when it has more activities than this."""
+"""A role's (or person's) list of its last letter becomes a count with links to the matrix
+when it has more activities than this."""
+
+_COUNT_WORDS = {"Informed": "You are told about {n} activities"}
+"""How a page says the count of a letter's activities, by the letter's name."""
+
+
+def letter_count(
+    ctx: Context, key: str, rows: Sequence[tuple[Activity, str]], by_role: bool
+) -> LetterCount:
+    """The count of ``rows`` (activity, role id holding ``key`` on it), with links to the
+    matrix filtered to each role (split by role only when ``by_role``) and the letter."""
+    from ..plan import area_of  # the plan imports the views
+
+    pb, plan = ctx.pb, ctx.plan
+    roles: dict[str, list[Activity]] = {}
+    for a, rid in rows:
+        roles.setdefault(rid, []).append(a)
+    counts = []
+    for rid, activities in roles.items():
+        query = f"?role={quote(rid)}&amp;letter={quote(key)}"
+        if plan.split:
+            areas = Counter(area_of(a) for a in activities)
+            links = tuple(
+                MatrixLink(area, areas[area], ctx.links.href("area", area) + query)
+                for area in plan.areas
+                if area in areas
+            )
+        else:
+            links = (MatrixLink(None, len(activities), ctx.links.href("raci") + query),)
+        counts.append(RoleCount(ctx.role(rid) if by_role else None, len(activities), links))
+    n = len({a.id for a, _ in rows})
+    name = letter_info(pb, key).name
+    words = _COUNT_WORDS.get(name, "You are {name} ({key}) on {n} activities")
+    return LetterCount(words.format(n=n, name=name, key=key), n, tuple(counts))
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,7 +329,7 @@ def _role_letter(ctx: Context, role: Role, key: str) -> RoleLetter:
         else:
             others, also = (), ()
             if a.role_ids(owner_letter) != (role.id,):
-                owner = holders_words(pb, a, owner_letter, ctx.role_markdown) or None
+                owner = holders_words(pb, a, owner_letter, ctx.role_anchor) or None
         when = pb.condition(a, key, role.id)
         otherwise = (
             accountable
@@ -273,12 +342,10 @@ def _role_letter(ctx: Context, role: Role, key: str) -> RoleLetter:
             )
         )
     last = key == pb.letter_order[-1] and not accountable
-    matrix = None
-    if not ctx.plan.split:
-        matrix = f"{ctx.links.href('raci')}?role={quote(role.id)}&amp;letter={quote(key)}"
-    return RoleLetter(
-        letter_info(pb, key), accountable, tuple(rows), last and len(rows) > FOLD_AFTER, matrix
-    )
+    summary = None
+    if last and len(rows) > FOLD_AFTER:
+        summary = letter_count(ctx, key, [(r.activity, role.id) for r in rows], False)
+    return RoleLetter(letter_info(pb, key), accountable, tuple(rows), summary)
 
 
 def route_of(h: Handoff, role_id: str) -> Route:

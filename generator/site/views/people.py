@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ...model import Activity, Engagement
 from .common import Context, LetterInfo, Link, letter_info
-from .organisation import FOLD_AFTER, EngagementPart, Meeting, route_of
+from .organisation import FOLD_AFTER, EngagementPart, LetterCount, Meeting, letter_count, route_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,8 +24,10 @@ class PersonActivity:
 class PersonLetter:
     letter: LetterInfo
     activities: tuple[PersonActivity, ...]
-    folded: bool
-    """The list is long and of the model's last letter: the page folds it under a count."""
+    summary: LetterCount | None
+    """The list is of the model's last letter and has more than ``FOLD_AFTER`` rows: the
+    page shows this count, with links to the matrix (per role when the person holds
+    several), instead of the list."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,8 +101,11 @@ def person_view(ctx: Context, ident: str) -> PersonView:
                 for a, rid in rows
             )
             last = key == pb.letter_order[-1] and key != pb.accountable_letter
-            folded = last and len(activities) > FOLD_AFTER
-            letters.append(PersonLetter(letter_info(pb, key), activities, folded))
+            summary = None
+            if last and len(activities) > FOLD_AFTER:
+                by_role = sorted(rows, key=lambda row: ids.index(row[1]))
+                summary = letter_count(ctx, key, by_role, len(ids) > 1)
+            letters.append(PersonLetter(letter_info(pb, key), activities, summary))
     received = sorted(
         (
             (h, rid)
