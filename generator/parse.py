@@ -17,32 +17,7 @@ import yaml
 
 from .errors import Diagnostic, Location, PathKey, format_path
 from .read import Limits
-
-try:
-    _Base: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Base = yaml.SafeLoader
-
-
-class _Loader(_Base):  # type: ignore[misc]
-    """The private safe loader. Plain text that cannot be anything but a string (most of a
-    playbook) skips PyYAML's regular-expression tag resolution."""
-
-    _maybe_typed = frozenset(yaml.resolver.Resolver.yaml_implicit_resolvers)
-
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
-        if kind is yaml.ScalarNode and implicit[0] and value and value[0] not in self._maybe_typed:
-            return "tag:yaml.org,2002:str"
-        tag: str = super().resolve(kind, value, implicit)
-        return tag
-
-
-_STANDARD_TAGS = {
-    "tag:yaml.org,2002:" + name
-    for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq", "merge")
-}
-_MERGE_TAG = "tag:yaml.org,2002:merge"
-_STR_TAG = "tag:yaml.org,2002:str"
+from .yamlloader import MERGE_TAG, STANDARD_TAGS, STR_TAG, Loader, PlainReader, Unusual
 
 
 @dataclass
@@ -153,7 +128,7 @@ class _Converter:
     def convert(self, node: yaml.Node, path: PathKey, depth: int, record: bool) -> Any:
         if record:
             self.marks.values[path] = node.start_mark
-        if node.__class__ is yaml.ScalarNode and node.tag == _STR_TAG:
+        if node.__class__ is yaml.ScalarNode and node.tag == STR_TAG:
             return self.scalar(node, path)  # the common case: plain text, nothing to expand
         if depth > self.limits.max_depth:
             self.error(node, path, f"nested deeper than {self.limits.max_depth} levels")
@@ -180,7 +155,7 @@ class _Converter:
             finally:
                 self.expanding = False
         self.visited.add(ident)
-        if node.tag not in _STANDARD_TAGS:
+        if node.tag not in STANDARD_TAGS:
             self.replace(
                 node,
                 path,
@@ -200,7 +175,7 @@ class _Converter:
 
     def scalar(self, node: yaml.ScalarNode, path: PathKey) -> Any:
         tag = node.tag
-        if tag == _STR_TAG:
+        if tag == STR_TAG:
             if len(node.value) > self.limits.max_text_chars:
                 self.replace(
                     node,
@@ -210,7 +185,7 @@ class _Converter:
                 )
                 return None
             return node.value
-        if tag == _MERGE_TAG:  # `<<` as a value, not as a key
+        if tag == MERGE_TAG:  # `<<` as a value, not as a key
             self.replace(node, path, "'<<' merges only as a mapping key; quote it if it is text")
             return None
         try:
@@ -254,7 +229,7 @@ class _Converter:
         key_nodes: dict[str, yaml.Node] = {}
         merged: list[yaml.Node] = []
         for key_node, value_node in node.value:
-            if key_node.tag == _MERGE_TAG:
+            if key_node.tag == MERGE_TAG:
                 merged.append(value_node)
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
@@ -319,7 +294,7 @@ def _flow_depth(text: str) -> int:
 def _check_event_depth(text: str, file: str, limits: Limits) -> Diagnostic | None:
     """Find nesting past the limit without recursion (the composer recurses)."""
     depth = 0
-    for event in yaml.parse(text, Loader=_Loader):
+    for event in yaml.parse(text, Loader=Loader):
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > limits.max_depth:
@@ -349,121 +324,12 @@ def _syntax_error(exc: yaml.MarkedYAMLError, file: str) -> Diagnostic:
 
 
 def _documents(text: str) -> Iterator[yaml.Node | None]:
-    loader = _Loader(text)
+    loader = Loader(text)
     try:
         while loader.check_node():
             yield loader.get_node()
     finally:
         loader.dispose()
-
-
-class _Unusual(Exception):
-    """The file needs the full loader: an anchor, alias, tag, merge key, or a problem."""
-
-
-_Scalar, _MapStart, _MapEnd = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.MappingEndEvent
-_SeqStart, _SeqEnd = yaml.SequenceStartEvent, yaml.SequenceEndEvent
-
-
-class _Plain:
-    """Builds the values of a plain file (no anchors, aliases, tags or merge keys, and nothing
-    to report) straight from the parser's events, skipping PyYAML's node graph; the values
-    and marks are those :class:`_Converter` finds. Anything else raises :class:`_Unusual`,
-    and the file is read again by the full loader, which says what is wrong exactly as
-    always. Most playbook files are plain, and this halves the Python work of reading them.
-    """
-
-    def __init__(self, text: str, limits: Limits, offsets: Mapping[str, int]) -> None:
-        self.loader = _Loader(text)
-        self.next = self.loader.get_event
-        self.limits = limits
-        self.offsets = offsets
-        self.keys: dict[PathKey, Any] = {}
-        self.values: dict[PathKey, Any] = {}
-        self.constructor = yaml.constructor.SafeConstructor()
-
-    def document(self) -> dict[str, Any]:
-        try:
-            self.next()  # the stream starts
-            if self.next().__class__ is not yaml.DocumentStartEvent:
-                raise _Unusual  # no document at all
-            root = self.next()
-            if root.__class__ is not _MapStart or root.anchor or root.tag:
-                raise _Unusual
-            data = self.mapping((), 0)
-            self.next()  # the document ends
-            if self.next().__class__ is not yaml.StreamEndEvent:
-                raise _Unusual  # a second document
-            return data
-        except (yaml.YAMLError, RecursionError) as exc:
-            raise _Unusual from exc
-        finally:
-            self.loader.dispose()
-
-    def value(self, event: Any, path: PathKey, depth: int) -> Any:
-        self.values[path] = event.start_mark
-        if event.anchor is not None or event.tag is not None or depth > self.limits.max_depth:
-            raise _Unusual
-        kind = event.__class__
-        if kind is _Scalar:
-            return self.scalar(event)
-        if kind is _MapStart:
-            return self.mapping(path, depth)
-        if kind is _SeqStart:
-            return self.sequence(path, depth)
-        raise _Unusual  # an alias
-
-    def scalar(self, event: Any) -> Any:
-        text: str = event.value
-        tag = _STR_TAG
-        if event.implicit[0] and (not text or text[0] in _Loader._maybe_typed):
-            tag = self.loader.resolve(yaml.ScalarNode, text, event.implicit)
-        if tag == _STR_TAG:
-            if len(text) > self.limits.max_text_chars:
-                raise _Unusual
-            return text
-        node = yaml.ScalarNode(tag, text, event.start_mark, event.end_mark, event.style)
-        try:
-            return self.constructor.yaml_constructors[tag](self.constructor, node)
-        except Exception as exc:  # the full loader says what is wrong
-            raise _Unusual from exc
-
-    def mapping(self, path: PathKey, depth: int) -> dict[str, Any]:
-        result: dict[str, Any] = {}
-        keys, values, nxt = self.keys, self.values, self.next
-        while True:
-            key_event = nxt()
-            if key_event.__class__ is _MapEnd:
-                return result
-            if key_event.__class__ is not _Scalar or key_event.anchor or key_event.tag:
-                raise _Unusual  # a key that is not plain text, or an alias
-            key: str = key_event.value
-            if key in result or (key == "<<" and key_event.implicit[0]):
-                raise _Unusual  # a duplicate key or a merge
-            sub = path + (key,)
-            event = nxt()
-            if event.__class__ is _Scalar and event.tag is None and event.anchor is None:
-                result[key] = self.scalar(event)
-                values[sub] = event.start_mark
-                if event.value == "" and not event.style:  # `key:` alone: point at the key
-                    values[sub] = key_event.start_mark
-            else:
-                result[key] = self.value(event, sub, depth + 1)
-            keys[sub] = key_event.start_mark
-
-    def sequence(self, path: PathKey, depth: int) -> list[Any]:
-        items: list[Any] = []
-        index = self.offsets.get(str(path[0]), 0) if len(path) == 1 else 0
-        value, nxt = self.value, self.next
-        while True:
-            event = nxt()
-            if event.__class__ is _SeqEnd:
-                break
-            items.append(value(event, path + (index,), depth + 1))
-            index += 1
-        if len(items) > self.limits.max_list_items:
-            raise _Unusual
-        return items
 
 
 def parse(text: str, file: str, limits: Limits, offsets: Mapping[str, int], *, what: str) -> Parsed:
@@ -488,10 +354,10 @@ def parse(text: str, file: str, limits: Limits, offsets: Mapping[str, int], *, w
         if deep:
             found.diagnostics.append(deep)
             return found
-    plain = _Plain(text, limits, offsets)
+    plain = PlainReader(text, limits, offsets)
     try:
         found.data = plain.document()
-    except _Unusual:
+    except Unusual:
         pass
     else:
         found.marks.keys, found.marks.values = plain.keys, plain.values

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from generator import parse as parsing
+from generator import yamlloader
 from generator.read import Limits
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "playbook"
@@ -26,17 +27,17 @@ TEXTS = [
 
 
 def _full(text: str) -> parsing.Parsed:
-    plain = parsing._Plain.document
+    plain = yamlloader.PlainReader.document
 
-    def unusual(self: parsing._Plain) -> dict[str, object]:
+    def unusual(self: yamlloader.PlainReader) -> dict[str, object]:
         self.loader.dispose()
-        raise parsing._Unusual
+        raise yamlloader.Unusual
 
-    parsing._Plain.document = unusual  # type: ignore[method-assign]
+    yamlloader.PlainReader.document = unusual  # type: ignore[method-assign]
     try:
         return parsing.parse(text, "f.yaml", Limits(), {"activities": 3}, what="a mapping")
     finally:
-        parsing._Plain.document = plain  # type: ignore[method-assign]
+        yamlloader.PlainReader.document = plain  # type: ignore[method-assign]
 
 
 def _seen(found: parsing.Parsed) -> tuple[object, ...]:

@@ -66,7 +66,11 @@ class Heading:
         return " ".join(_TAG.sub("", self.inner).split())
 
 
-_SEARCH = {"index": {}, "exclude": {"search": {"exclude": True}}, "boost": {"search": {"boost": 2}}}
+_SEARCH: dict[str, dict[str, Any]] = {
+    "index": {},
+    "exclude": {"search": {"exclude": True}},
+    "boost": {"search": {"boost": 2}},
+}
 """Material's search front matter for a page kind's ``search``."""
 
 
