@@ -64,7 +64,7 @@ def lifecycle_svg(playbook: Playbook, link: Link | None = None, *, narrow: bool 
     name = "pb-lifecycle-narrow" if narrow else "pb-lifecycle"
     if not playbook.stages:
         return empty_svg(name, "Lifecycle", "The playbook defines no stages.")
-    layout = LifecycleLayout(playbook, narrow=narrow)
+    layout = _layout(playbook, narrow)
     names = [stage.name for stage in playbook.stages]
     title = "Lifecycle: " + " → ".join(names if len(names) <= 6 else [*names[:2], "…", names[-1]])
     desc = " ".join(_stage_sentence(playbook, stage) for stage in playbook.stages)
@@ -84,6 +84,21 @@ def lifecycle_svg(playbook: Playbook, link: Link | None = None, *, narrow: bool 
         _lifecycle_legend(playbook), layout.legend_top, layout.width, layout.text, name
     )
     return svg_root(name, layout.width, height, title, desc, markers, [*body, *legend])
+
+
+_LAYOUTS: list[tuple[Playbook, bool, LifecycleLayout]] = []
+"""The layouts of the last playbooks drawn: the front page and the lifecycle page draw the
+same lifecycle with different links, and the layout (the routing of the arrows) is most of
+the cost."""
+
+
+def _layout(playbook: Playbook, narrow: bool) -> LifecycleLayout:
+    for drawn, was_narrow, layout in _LAYOUTS:
+        if drawn is playbook and was_narrow == narrow:
+            return layout
+    layout = LifecycleLayout(playbook, narrow=narrow)
+    _LAYOUTS[:] = [*_LAYOUTS[-3:], (playbook, narrow, layout)]
+    return layout
 
 
 def lifecycle_figure(playbook: Playbook, link: Link | None = None) -> str:
