@@ -83,7 +83,11 @@ def rendered(folder: Path) -> dict[str, str]:
     result = check(folder)
     assert result.playbook is not None
     site = render(result.playbook)
-    return {**site.pages, **site.assets, ".nav.yml": nav_yaml(site)}
+    pages = {
+        path: f"{page.markdown()}\n{page.html()}\n{page.toc()!r}\n{page.meta()!r}"
+        for path, page in site.pages.items()
+    }  # both wrappers, the outline MkDocs is handed and the front matter
+    return {**pages, **site.assets, ".nav.yml": nav_yaml(site)}
 
 
 def copy_in_order(names: list[str], target: Path) -> Path:

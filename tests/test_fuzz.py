@@ -25,6 +25,7 @@ from click.testing import CliRunner
 from conftest import EXAMPLE
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from test_hostile_text import Balance, assert_inert, from_markdown_file
 
 from generator.cli import cli
 from generator.outputs import produced_files
@@ -101,6 +102,12 @@ def _text_paths(value: Any, path: tuple[Any, ...] = (), free: bool = False) -> l
 
 
 TEXT_PATHS = _text_paths(FILES)
+
+_EXAMPLE = check(EXAMPLE).playbook
+assert _EXAMPLE is not None
+UNMUTATED = {path: page.markdown() for path, page in render(_EXAMPLE, ENV).pages.items()}
+"""The example's pages as ``render --out`` writes them: a mutated playbook's pages that differ
+are the ones its mutation reached."""
 
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=20)
 
@@ -314,3 +321,19 @@ def test_check_answers_in_the_contract_format_and_valid_playbooks_render(
             assert site.pages and "index.md" in site.pages
             site_files(site)
             produced_files(result.playbook)
+            assert_pages_inert(site.pages)
+
+
+def assert_pages_inert(pages: dict[str, Any]) -> None:
+    """Every page's HTML is inert and closes what it opens; each page the mutation changed is
+    inert in its ``render --out`` file too, as Python-Markdown reads it."""
+    for path, page in pages.items():
+        article = page.html()
+        assert_inert(article, allowed={"svg", "input"})  # diagrams, the matrix's filter
+        balance = Balance(implied_ends=True)
+        balance.feed(article)
+        balance.close()
+        assert balance.errors == [] and balance.open == [], (path, balance.errors, balance.open)
+        written = page.markdown()
+        if UNMUTATED.get(path) != written:
+            assert_inert(from_markdown_file(written), allowed={"svg", "input"})

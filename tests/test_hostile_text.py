@@ -1,9 +1,11 @@
 """User text is data, never code: hostile names and Markdown in every field that reaches a page.
 
-The filters are tested one by one, then through Python-Markdown with the site's extensions,
-then in a real build: statically (every HTML file, the search index) and in Chromium, page
-by page (no dialog, no global set, no element or attribute from a payload, and every name
-visible as text where it belongs).
+The filters are tested one by one (their HTML read as a browser's parser reads it), then
+whole pages in both of their wrappers: the article's HTML the plugin hands MkDocs, and the
+Markdown file ``render --out`` writes, converted by Python-Markdown as plain MkDocs or
+Zensical would. Then in a real build: statically (every HTML file, the search index) and in
+Chromium, page by page (no dialog, no global set, no element or attribute from a payload,
+and every name visible as text where it belongs).
 """
 
 from __future__ import annotations
@@ -23,23 +25,32 @@ from click.testing import CliRunner
 from conftest import build_site, write_tree
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_site_plan import shown_forms, texts_of
+from test_site_plan import texts_of
 
 from generator.cli import cli
 from generator.model import Playbook
 from generator.site import (
+    EXTENSIONS,
+    Page,
     make_environment,
     md,
+    md_block,
     md_inline,
     render,
     safe_url,
     text,
-    tidy,
     title_text,
 )
+from generator.site.markdown import FIELD_EXTENSIONS, md_text
+from generator.site.page import finish
+from generator.text import drop_controls
 from generator.validate import check
 
-EXTENSIONS = ["tables", "attr_list", "md_in_html", "abbr", "def_list", "admonition", "toc"]
+OUT_EXTENSIONS = list(EXTENSIONS)
+"""What a Markdown file of ``render --out`` needs from its engine (``attr_list``, ``toc``)."""
+SITE_EXTENSIONS = ["tables", "attr_list", "md_in_html", "abbr", "def_list", "admonition", "toc"]
+"""What a typical site adds (the example project's ``mkdocs.yml``): the same file must stay
+inert under them too."""
 
 PAYLOADS = {
     "script": "<script>window.pwned=1</script>",
@@ -66,6 +77,8 @@ PAYLOADS = {
     "table-break": "pipe | tick ` bracket [ end",
     "escaped-backtick": "\\`<img src=x onerror=window.pwned=1>`",
     "code-across-paragraphs": "`a\n\n<img src=x onerror=window.pwned=1>\n\nb`",
+    "table-and-list": "| user | table |\n| --- | --- |\n| 1 | 2 |\n\n- loose\n\n- list",
+    "raw-table": "<table><tr><td>cell</td></tr></table> <tr><td>",
 }
 """At least ten kinds of payload; every field that reaches a page gets all of them."""
 
@@ -288,7 +301,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def hostile_pages(hostile: Path) -> dict[str, str]:
+def hostile_pages(hostile: Path) -> dict[str, Page]:
     result = check(hostile / "playbook")
     assert result.playbook is not None, [d.format_text() for d in result.diagnostics]
     return render(result.playbook).pages
@@ -328,6 +341,71 @@ def parse(fragment: str) -> Elements:
     return parser
 
 
+def visible(fragment: str) -> str:
+    """The text a reader sees in an HTML fragment, whitespace collapsed."""
+    return shown("".join(parse(fragment).text))
+
+
+VOID = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+IMPLIED_END = {"td", "th", "tr", "li", "dt", "dd", "option"}
+"""Elements whose end tag HTML implies (when their parent ends, or a sibling starts)."""
+IMPLIED_BY = {
+    "td": ({"td", "th"},),
+    "th": ({"td", "th"},),
+    "tr": ({"td", "th"}, {"tr"}),
+    "li": ({"li"},),
+    "dt": ({"dt", "dd"},),
+    "dd": ({"dt", "dd"},),
+    "option": ({"option"},),
+}
+
+
+class Balance(HTMLParser):
+    """Whether a fragment closes every element it opens, in order: a fragment that does not
+    could swallow the template's markup that follows it."""
+
+    def __init__(self, *, implied_ends: bool = False) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open: list[str] = []
+        self.errors: list[str] = []
+        self.comments: list[str] = []
+        self.implied_ends = implied_ends
+        """A template may leave out the end tags HTML implies (an empty matrix cell is
+        ``<td>``); a user's field never does (Python-Markdown writes every end tag)."""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.implied_ends:
+            for ended in IMPLIED_BY.get(tag, ()):
+                while self.open and self.open[-1] in ended:
+                    self.open.pop()
+        if tag not in VOID:
+            self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.implied_ends:
+            while self.open and self.open[-1] != tag and self.open[-1] in IMPLIED_END:
+                self.open.pop()
+        if not self.open or self.open[-1] != tag:
+            self.errors.append(f"</{tag}> closes {self.open[-1:] or 'nothing'}")
+        else:
+            self.open.pop()
+
+    def handle_comment(self, data: str) -> None:
+        self.comments.append(data)
+
+    def unknown_decl(self, data: str) -> None:
+        self.errors.append(f"declaration {data!r}")
+
+
+def assert_balanced(fragment: str) -> None:
+    checker = Balance()
+    checker.feed(fragment)
+    checker.close()
+    assert checker.errors == [] and checker.open == [], (checker.errors, checker.open, fragment)
+    assert checker.comments == [], fragment  # an open comment would hide what follows
+    assert checker.rawdata == "", fragment  # nothing left half-read (a ``<`` that opens a tag)
+
+
 FORBIDDEN_TAGS = {
     "script",
     "img",
@@ -346,6 +424,30 @@ FORBIDDEN_TAGS = {
     "audio",
     "source",
 }
+BLOCK_TAGS = {
+    "p",
+    "div",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "ul",
+    "ol",
+    "li",
+    "dl",
+    "dt",
+    "dd",
+    "blockquote",
+    "pre",
+    "hr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+}
+"""What a one-line field (a table cell, a list item, a sentence) may never open."""
 
 
 def assert_inert(fragment: str, *, allowed: set[str] = frozenset()) -> None:
@@ -357,28 +459,104 @@ def assert_inert(fragment: str, *, allowed: set[str] = frozenset()) -> None:
             assert not key.startswith("on"), (tag, attrs)
             if key in ("href", "src", "action", "formaction", "xlink:href"):
                 assert safe_url(value), (tag, attrs)
+        assert attrs.get("id") != "pwned-id" and "pwned-class" not in attrs.get("class", "")
+        assert "<" not in attrs.get("title", ""), (tag, attrs)  # Material's tooltips are HTML
+    assert not any("pwned" in script for script in parsed.scripts)
 
 
-def to_html(page_markdown: str) -> str:
+def from_markdown_file(page_markdown: str, extensions: list[str] = OUT_EXTENSIONS) -> str:
+    """What plain MkDocs (or Zensical) makes of a file of ``render --out``."""
     body = re.sub(r"\A---\n.*?\n---\n", "", page_markdown, flags=re.DOTALL)
-    return markdown.markdown(body, extensions=EXTENSIONS)
+    return markdown.markdown(body, extensions=extensions)
+
+
+def wrappers(page: Page) -> dict[str, str]:
+    """A page's HTML as each reader gets it: from the plugin, and from its Markdown file."""
+    return {
+        "html": page.html(),
+        "render --out": from_markdown_file(page.markdown()),
+        "render --out, site extensions": from_markdown_file(page.markdown(), SITE_EXTENSIONS),
+    }
+
+
+def template_page(body: str) -> Page:
+    """A page made the way :func:`generator.site.render` makes one from a template's HTML."""
+    return finish(body, "Page")
+
+
+def cell_page(inline: str) -> str:
+    """A template table with a one-line field in its first column."""
+    return (
+        "<table>\n<thead>\n<tr><th>field</th><th>ours</th></tr>\n</thead>\n<tbody>\n"
+        f"<tr><td>{inline}</td><td>after</td></tr>\n</tbody>\n</table>"
+    )
 
 
 @pytest.mark.parametrize("kind", sorted(PAYLOADS))
 def test_a_markdown_field_renders_every_payload_inert(kind: str) -> None:
-    assert_inert(to_html(md(PAYLOADS[kind])))
-    assert_inert(to_html(md_inline(PAYLOADS[kind])))
-    assert_inert(to_html("| a |\n| --- |\n| " + md_inline(PAYLOADS[kind]) + " |"))
+    block, inline = md_block(PAYLOADS[kind]), md_inline(PAYLOADS[kind])
+    assert_inert(block)
+    assert_inert(inline)
+    assert_balanced(block)
+    assert_balanced(inline)
+    assert "\n" not in inline
+    assert not {tag for tag, _ in parse(inline).elements} & BLOCK_TAGS, inline
+    # The HTML of a field is what Python-Markdown makes of the sanitised Markdown.
+    assert block == (markdown.markdown(md(PAYLOADS[kind]), extensions=list(FIELD_EXTENSIONS)))
+    page = template_page(f"<h1>Title</h1>\n{block}\n{cell_page(inline)}\n<p>{inline}</p>\n")
+    for wrapper, rendered in wrappers(page).items():
+        assert_inert(rendered), wrapper
+        tables = re.findall(r"<table.*?</table>", rendered, flags=re.DOTALL)
+        assert tables and all(len(_row_widths(t)) == 1 for t in tables), (wrapper, tables)
+        assert re.search(r"<td>after</td>\s*</tr>\s*</tbody>\s*</table>\s*<p>", tables[-1] + "<p>")
+
+
+TEXT_CONTEXTS = (
+    "<p>{}</p>",
+    "<h2>{}</h2>",
+    "<ul>\n<li>{}</li>\n</ul>",
+    "<p><strong>{}</strong></p>",
+    '<p><a href="page/">{}</a></p>',
+    "<table><tr><td>{}</td></tr></table>",
+    "<dl><dt>{}</dt></dl>",
+)
+"""Where a template puts plain text."""
 
 
 @pytest.mark.parametrize("kind", sorted(PAYLOADS))
 def test_a_name_renders_as_exactly_its_text(kind: str) -> None:
+    expected = shown(PAYLOADS[kind])
+    for context in TEXT_CONTEXTS:
+        fragment = context.format(text(PAYLOADS[kind]))
+        assert_inert(fragment)
+        assert_balanced(fragment)
+        assert visible(fragment) == expected, context
+        page = template_page(fragment)
+        for wrapper, rendered in wrappers(page).items():
+            assert_inert(rendered)
+            assert visible(re.sub(r'<a class="headerlink".*?</a>', "", rendered)) == expected, (
+                context,
+                wrapper,
+            )
+    attribute = parse(f'<span title="{text(PAYLOADS[kind])}">x</span>').elements
+    assert attribute == [("span", {"title": expected})]
+
+
+@pytest.mark.parametrize("kind", sorted(PAYLOADS))
+def test_a_heading_of_a_markdown_file_renders_as_exactly_its_text(kind: str) -> None:
+    """``md_text`` (the headings ``render --out`` writes as Markdown lines) in any context of
+    a Markdown page."""
     for context in ("{}", "# {}", "- {}", "**{}**", "[{}](page.md)", "| h |\n| --- |\n| {} |"):
-        rendered = to_html(context.format(text(PAYLOADS[kind])))
+        rendered = markdown.markdown(
+            context.format(md_text(PAYLOADS[kind])), extensions=SITE_EXTENSIONS
+        )
         assert_inert(rendered)
-        visible = shown("".join(parse(rendered).text))
         expected = shown(PAYLOADS[kind])
-        assert visible == (f"h {expected}" if context.startswith("|") else expected), context
+        assert visible(rendered) == (f"h {expected}" if context.startswith("|") else expected)
+
+
+def _plain(value: str) -> str:
+    return shown(drop_controls(value))
 
 
 @settings(max_examples=300, deadline=None)
@@ -391,9 +569,19 @@ def test_any_plain_text_renders_as_exactly_itself(value: str) -> None:
             value.replace("\r", "\n"),
         )
     )
-    rendered = markdown.markdown(f"Before {text(value)} after", extensions=EXTENSIONS)
+    assert _plain(value) == expected
+    fragment = f"<p>Before {text(value)} after</p>"
+    assert_inert(fragment)
+    assert visible(fragment) == shown(f"Before {expected} after")
+    rendered = markdown.markdown(f"Before {md_text(value)} after", extensions=SITE_EXTENSIONS)
     assert_inert(rendered)
-    assert shown("".join(parse(rendered).text)) == shown(f"Before {expected} after")
+    assert visible(rendered) == shown(f"Before {expected} after")
+    for context in ("<h1>Before {} after</h1>", "<p>Before {} after</p>"):
+        page = template_page(context.format(text(value)))
+        for wrapper, rendered in wrappers(page).items():
+            assert_inert(rendered)
+            words = visible(re.sub(r'<a class="headerlink".*?</a>', "", rendered))
+            assert words == shown(f"Before {expected} after"), (context, wrapper)
 
 
 @pytest.mark.parametrize(
@@ -435,17 +623,23 @@ def test_safe_urls_stay(url: str) -> None:
 
 
 def test_markdown_still_works_in_markdown_fields() -> None:
-    rendered = to_html(
-        md(
-            "**bold** *em* [site](https://example.com) `a<b>` "
-            "<https://example.org>\n\n- one\n- two\n\n> quoted"
-        )
+    source = (
+        "**bold** *em* [site](https://example.com) `a<b>` "
+        "<https://example.org>\n\n- one\n- two\n\n> quoted"
     )
+    rendered = md_block(source)
     assert "<strong>bold</strong>" in rendered and "<em>em</em>" in rendered
     assert '<a href="https://example.com">site</a>' in rendered
     assert '<a href="https://example.org">https://example.org</a>' in rendered
     assert "<li>one</li>" in rendered and "<blockquote>" in rendered
-    assert shown("".join(parse(rendered).text)).count("a<b>") == 1
+    assert visible(rendered).count("a<b>") == 1
+    inline = md_inline("**bold** *em* [site](https://example.com) `a<b>` [js](javascript:x)")
+    assert "<strong>bold</strong>" in inline and "<em>em</em>" in inline
+    assert '<a href="https://example.com">site</a>' in inline
+    assert visible(inline) == "bold em site a<b> js" and "javascript" not in inline
+    for wrapper, page in wrappers(template_page(f"<h1>T</h1>\n{rendered}\n")).items():
+        assert '<a href="https://example.com">site</a>' in page, wrapper
+        assert "<strong>bold</strong>" in page and "<li>one</li>" in page, wrapper
 
 
 def test_unsafe_link_keeps_its_label_and_loses_its_target() -> None:
@@ -454,15 +648,22 @@ def test_unsafe_link_keeps_its_label_and_loses_its_target() -> None:
     )
     assert md("[x][1]\n\n[1]: javascript:alert(1)") == "[x][1]"
     assert md("[x][1]\n\n> - [1]: <javascript:alert(1)>") == "[x][1]\n\n> - "
+    assert md_block("[click here](javascript:alert(1)) and [ok](https://x.org)") == (
+        '<p>click here and <a href="https://x.org">ok</a></p>'
+    )
+    assert md_inline("[x][1]\n\n[1]: javascript:alert(1)") == "[x][1]"
 
 
 def test_code_spans_are_written_as_inert_html() -> None:
     assert md("run ``a ` <b> {x}`` now") == "run <code>a &#96; &#60;b&#62; &#123;x&#125;</code> now"
     assert md("no \\`code` here") == "no \\`code\\` here"
-    rendered = to_html(md("`<img src=x onerror=alert(1)>` and `[x](javascript:y)`"))
-    assert_inert(rendered)
-    visible = shown("".join(parse(rendered).text))
-    assert visible == "<img src=x onerror=alert(1)> and [x](javascript:y)"
+    for rendered in (
+        md_block("`<img src=x onerror=alert(1)>` and `[x](javascript:y)`"),
+        md_inline("`<img src=x onerror=alert(1)>` and `[x](javascript:y)`"),
+    ):
+        assert_inert(rendered)
+        assert visible(rendered) == "<img src=x onerror=alert(1)> and [x](javascript:y)"
+        assert rendered.count("<code>") == 2
 
 
 def _calls(function: Any, argument: str) -> int:
@@ -490,57 +691,107 @@ def _calls(function: Any, argument: str) -> int:
 def test_pathological_markdown_takes_linear_work(unit: str, times: int) -> None:
     half, whole = _calls(md, unit * (times // 2)), _calls(md, unit * times)
     assert whole < 2.5 * half, f"doubling the field multiplied the work by {whole / half:.1f}"
-    assert_inert(to_html(md(unit * times)))
+    assert_inert(md_block(unit * times))
+    assert_balanced(md_block(unit * times))
 
 
 def test_nested_brackets_take_linear_work() -> None:
     half = _calls(md, "[" * 5000 + "]" * 5000)
     whole = _calls(md, "[" * 10000 + "]" * 10000)
     assert whole < 2.5 * half, f"doubling the field multiplied the work by {whole / half:.1f}"
-    assert_inert(to_html(md("[" * 10000 + "]" * 10000)))
+    assert_inert(md_block("[" * 10000 + "]" * 10000))
 
 
 def test_a_field_full_of_brackets_keeps_no_link() -> None:
     output = md("[a](https://x.org) " * 300)
-    assert "<a " not in to_html(output) and output.startswith("\\[a\\](https://x.org)")
+    assert "<a " not in md_block("[a](https://x.org) " * 300)
+    assert output.startswith("\\[a\\](https://x.org)")
 
 
 def test_a_definition_that_is_not_at_a_line_start_is_prose() -> None:
     assert md("As said in [Note]: call: now") == "As said in [Note]: call: now"
 
 
-def test_jinja_in_user_text_is_shown_literally(hostile_pages: dict[str, str]) -> None:
-    rendered = to_html(hostile_pages["roles/r0.md"])
-    visible = "".join(parse(rendered).text)
-    assert "{{ 7*7 }}" in visible and "{% include 'role.md.j2' %}" in visible
-    assert "49" not in visible
+def test_jinja_in_user_text_is_shown_literally(hostile_pages: dict[str, Page]) -> None:
+    for wrapper, rendered in wrappers(hostile_pages["roles/r0.md"]).items():
+        words = "".join(parse(rendered).text)
+        assert "{{ 7*7 }}" in words and "{% include 'role.md.j2' %}" in words, wrapper
+        assert "49" not in words, wrapper
 
 
-def test_every_table_keeps_its_columns_on_every_page(hostile_pages: dict[str, str]) -> None:
+ENTITY_PAGES = {
+    "index.md": "Org",
+    "roles/r0.md": "Role0",
+    "roles/r1.md": "Role1",
+    "teams/t0.md": "Team0",
+    "lifecycle/s1.md": "Stage1",
+    "engagements/e0.md": "Engagement0",
+}
+
+
+def test_each_page_heading_reads_as_its_name(hostile_pages: dict[str, Page]) -> None:
+    for path, label in ENTITY_PAGES.items():
+        page = hostile_pages[path]
+        assert page.title == name(label)
+        for wrapper, rendered in wrappers(page).items():
+            h1 = re.search(r"<h1[^>]*>(.*?)</h1>", rendered, flags=re.DOTALL)
+            assert h1, (path, wrapper)
+            heading = re.sub(r'<a class="headerlink".*?</a>', "", h1[1])
+            assert visible(heading) == shown(name(label)), (path, wrapper)
+
+
+def test_every_table_keeps_its_columns_on_every_page(hostile_pages: dict[str, Page]) -> None:
+    counted = 0
     for path, page in hostile_pages.items():
-        rendered = to_html(page)
-        for table in re.findall(r"<table.*?</table>", rendered, flags=re.DOTALL):
-            assert len(_row_widths(table)) == 1, (path, table[:300])
+        for wrapper, rendered in wrappers(page).items():
+            for table in re.findall(r"<table.*?</table>", rendered, flags=re.DOTALL):
+                assert len(_row_widths(table)) == 1, (path, wrapper, table[:300])
+                counted += 1
+    assert counted > 10
 
 
-def test_every_generated_page_is_inert_in_python_markdown(hostile_pages: dict[str, str]) -> None:
+def test_every_generated_page_is_inert(hostile_pages: dict[str, Page]) -> None:
     for path, page in hostile_pages.items():
-        try:
-            assert_inert(to_html(page), allowed={"svg", "input"})  # diagrams, matrix filter
-        except AssertionError as exc:
-            raise AssertionError(f"{path}: {exc}") from None
+        for wrapper, rendered in wrappers(page).items():
+            try:
+                assert_inert(rendered, allowed={"svg", "input"})  # diagrams, matrix filter
+            except AssertionError as exc:
+                raise AssertionError(f"{path} ({wrapper}): {exc}") from None
+
+
+def test_every_page_closes_what_it_opens(hostile_pages: dict[str, Page]) -> None:
+    """No payload leaves an element open that would swallow the rest of the page."""
+    for path, page in hostile_pages.items():
+        checker = Balance(implied_ends=True)
+        checker.feed(page.html())
+        checker.close()
+        assert checker.errors == [] and checker.open == [], (path, checker.errors, checker.open)
+        assert checker.comments == [], path
 
 
 def test_every_hostile_text_field_reaches_a_page_as_text(hostile: Path) -> None:
     result = check(hostile / "playbook")
     assert result.playbook is not None
-    everything = "\n".join(render(result.playbook).pages.values())
+    pages = render(result.playbook).pages
+    seen = {
+        wrapper: visible("\n".join(wrappers(page)[wrapper] for page in pages.values()))
+        for wrapper in ("html", "render --out")
+    }
 
     fields = list(texts_of(result.playbook, Playbook, [], ""))
-    missing = [
-        path
+    forms = {
+        path: (
+            [visible(md_block(value)), visible(md_inline(value))]
+            if kind == "md"
+            else [_plain(value)]
+        )
         for path, value, kind in fields
-        if not any(form in everything for form in shown_forms(value, kind))
+    }
+    missing = [
+        (wrapper, path)
+        for wrapper, words in seen.items()
+        for path, _, _ in fields
+        if not any(form in words for form in forms[path])
     ]
 
     assert {path for path, _, _ in fields} >= {
@@ -552,22 +803,54 @@ def test_every_hostile_text_field_reaches_a_page_as_text(hostile: Path) -> None:
         ".roles[0].goals[0].period",
         ".glossary[2].context",
     }
+    assert all(form for each in forms.values() for form in each)
     assert missing == []
 
 
-def test_front_matter_titles_are_escaped_text(hostile_pages: dict[str, str]) -> None:
+def test_front_matter_titles_are_escaped_text(hostile_pages: dict[str, Page]) -> None:
     page = hostile_pages["roles/r0.md"]
-    front = yaml.safe_load(page.split("---\n")[1])
-    assert front["title"] == title_text(name("Role0"))
+    front = yaml.safe_load(page.markdown().split("---\n")[1])
+    assert front["title"] == title_text(name("Role0")) == page.meta()["title"]
     assert "<" not in front["title"] and html.unescape(front["title"]) == shown(name("Role0"))
 
 
-def test_a_users_markdown_block_is_never_joined_to_a_template_table() -> None:
+UNFINISHED_BLOCKS = {
+    "table-and-loose-list": "| user | table |\n| --- | --- |\n| 1 | 2 |\n\n- loose\n\n- list",
+    "raw-table": "<table><tr><td>user",
+    "open-comment": "<!-- never closed",
+    "fence": "```\nnever closed",
+    "indented-code": "text\n\n    code\n    | a | b |",
+    "quote": "> quoted\n> | a | b |",
+    "admonition": "!!! note\n    body | x",
+    "definition": "term\n: definition",
+    "heading-like": "| user |\n| --- |\n## heading",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(UNFINISHED_BLOCKS))
+def test_a_users_markdown_block_is_never_joined_to_a_template_table(kind: str) -> None:
     env = make_environment()
-    block = env.filters["md"]("| user | table |\n| --- | --- |\n| 1 | 2 |\n\n- loose\n\n- list")
-    page = tidy(f"Intro\n\n{block}\n\n| ours | table |\n| --- | --- |\n| a | b |\n")
-    assert "\n\n- list\n\n| ours | table |" in page
-    assert "| 1 | 2 |\n\n- loose\n\n- list" in page
+    block = env.filters["md"](UNFINISHED_BLOCKS[kind])
+    assert_balanced(block)  # whatever the field, what follows it stays outside it
+    body = (
+        "<h1>Page</h1>\n<p>Intro</p>\n"
+        + block
+        + "\n<table>\n<thead>\n<tr><th>ours</th><th>table</th></tr>\n</thead>\n"
+        "<tbody>\n<tr><td>a</td><td>b</td></tr>\n</tbody>\n</table>\n<p>Outro</p>\n"
+    )
+    for wrapper, rendered in wrappers(template_page(body)).items():
+        ours = re.search(r"<table>\s*<thead>\s*<tr><th>ours.*?</table>", rendered, re.DOTALL)
+        assert ours, (wrapper, rendered)
+        assert _row_widths(ours[0]) == {2}, (wrapper, ours[0])
+        cells = [words.strip() for words in parse(ours[0]).text if words.strip()]
+        assert cells == ["ours", "table", "a", "b"], (wrapper, ours[0])
+        assert re.search(r"</table>\s*<p>Outro</p>", rendered[ours.start() :]), wrapper
+        before = rendered[: ours.start()]
+        assert_balanced(re.sub(r"\A.*?</h1>", "", before, flags=re.DOTALL))
+        if kind == "table-and-loose-list":
+            user = re.findall(r"<table.*?</table>", before, flags=re.DOTALL)
+            assert len(user) == 1 and _row_widths(user[0]) == {2}, (wrapper, before)
+            assert re.search(r"<li>\s*<p>loose</p>\s*</li>\s*<li>\s*<p>list</p>", before)
 
 
 def test_ids_with_invisible_or_reversing_characters_are_rejected(tmp_path: Path) -> None:

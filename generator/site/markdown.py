@@ -15,7 +15,7 @@ from typing import Any
 
 from ..text import drop_controls
 
-_MD_ESCAPE = re.compile(r"([\\`*_{}\[\]#|])")
+_MD_ESCAPE = re.compile(r"([\\`*_{}\[\]#])")
 _LINE_START = re.compile(r"^([-+:]|\d+(?=[.)]))")
 _SAFE_SCHEMES = ("http", "https", "mailto")
 
@@ -317,7 +317,7 @@ def md_text(value: Any) -> str:
 @lru_cache(maxsize=1 << 16)
 def _md_text(value: str) -> str:
     flat = " ".join(_clean(value).split())
-    escaped = _MD_ESCAPE.sub(r"\\\1", _escape_html(flat))
+    escaped = _MD_ESCAPE.sub(r"\\\1", _escape_html(flat)).replace("|", "&#124;")  # no table
 
     def line_start(match: re.Match[str]) -> str:
         lead = match.group(1)

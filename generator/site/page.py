@@ -126,7 +126,8 @@ class Page:
                 out.append(part)
             else:
                 words = md_text(html.unescape(_TAG.sub("", part.inner)))
-                out.append(f"\n\n{'#' * part.level} {words} {{ #{part.ident} }}\n\n")
+                ident = part.ident.replace("_", "\\_")  # `_0_` would read as emphasis
+                out.append(f"\n\n{'#' * part.level} {words} {{ #{ident} }}\n\n")
         return re.sub(r"\n{3,}", "\n\n", "".join(out)).rstrip("\n") + "\n"
 
     @property
