@@ -119,8 +119,11 @@ def test_a_word_that_matches_nothing_says_so(desk, site_url) -> None:
 
 
 def test_find_matches_areas_stages_and_holders(desk, site_url) -> None:
+    """Rows carry no search words of their own: the script derives them from the row and
+    the header (activity, id, area, stage, each lettered role's name, id and holders)."""
     data = raw_example()
     desk.goto(site_url + "raci/")
+    assert desk.locator("table.pb-matrix tbody tr[data-search]").count() == 0
     area = data["activities"][0]["area"]
     find(desk, area)
     assert {a["id"] for a in data["activities"] if a.get("area") == area} <= shown(desk)
@@ -128,6 +131,53 @@ def test_find_matches_areas_stages_and_holders(desk, site_url) -> None:
     stage_name = next(s["name"] for s in data["stages"] if s["id"] == stage["stage"])
     find(desk, stage_name)
     assert stage["id"] in shown(desk)
+    assert shown(desk) == {a["id"] for a in data["activities"] if a.get("stage") == stage["stage"]}
+    # A person finds the rows of every role they hold.
+    for person in ("Jade Thompson", "Marcus Whitfield"):
+        held = [r["id"] for r in data["roles"] if person in r.get("holders", [])]
+        find(desk, person)
+        assert shown(desk) == set().union(*(role_rows(r) for r in held)), person
+    # The activity's own id, as the address of its page spells it.
+    activity = data["activities"][-1]
+    find(desk, activity["id"])
+    assert activity["id"] in shown(desk)
+
+
+def _holders(activity: dict) -> dict[str, list[str]]:
+    """Letter → the role ids holding it on ``activity``, in the YAML's order."""
+    out: dict[str, list[str]] = {}
+    for letter, holders in activity["raci"].items():
+        holders = holders if isinstance(holders, list) else [holders]
+        out[letter] = [h["role"] if isinstance(h, dict) else h for h in holders]
+    return out
+
+
+def test_each_phone_card_shows_the_activity_s_holders(phone, site_url, artifacts) -> None:
+    data = raw_example()
+    names = {r["id"]: r["name"] for r in data["roles"]}
+    phone.goto(site_url + "raci/")
+    cards = phone.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('.pb-card')].map(card => [
+            card.dataset.activity, {
+              name: card.querySelector('.pb-card-name').innerText,
+              visible: card.getBoundingClientRect().height > 0,
+              lines: [...card.querySelectorAll('ul > li')].map(li => [
+                li.querySelector('abbr').textContent,
+                [...li.querySelectorAll(':scope > [data-role]')].map(e => e.dataset.role),
+                [...li.querySelectorAll('a[href*="roles/"]')].map(a => a.textContent)])}]))"""
+    )
+    assert sorted(cards) == sorted(a["id"] for a in data["activities"])
+    for activity in data["activities"]:
+        card = cards[activity["id"]]
+        assert card["visible"] and card["name"] == activity["name"], activity["id"]
+        expected = _holders(activity)
+        got = {letter: roles for letter, roles, _ in card["lines"]}
+        assert got == expected, activity["id"]
+        for _letter, roles, shown_names in card["lines"]:
+            assert shown_names == [names[r] for r in roles], activity["id"]
+    # Each letter is one line of its card.
+    assert all(len(c["lines"]) == len({line[0] for line in c["lines"]}) for c in cards.values())
+    phone.screenshot(path=str(artifacts / "matrix-390-cards.png"), full_page=True)
 
 
 def test_the_header_stays_in_view_after_scrolling(browser, site_url, width, artifacts) -> None:

@@ -1,7 +1,7 @@
 """The role page and the person pages as a new starter sees them, in headless Chromium.
 
 Issue 13, "Onboarding: the role page": the first screen says what lands on the desk, how fast,
-and what is handed on; the long Informed list is folded; nothing is cut off on a phone; everyone
+and what is handed on; a long Informed list is a count with a link to the filtered matrix; nothing is cut off on a phone; everyone
 named in ``holders`` has a page that lists the engagements they sign and each meeting once.
 """
 
@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 from test_browser import audit
-from test_site import letters_by_role, raw_example
+from test_browser_matrix import letters_by_role
+from test_site import raw_example
 
 pytestmark = pytest.mark.browser
 
@@ -84,26 +85,86 @@ def test_role_page_first_screen_says_what_lands_on_the_desk(open_page, artifacts
     assert page.outside == []
 
 
-def test_role_page_folds_the_informed_list(open_page, site_url: str) -> None:
-    page = open_page(f"roles/{ROLE}/", DESKTOP)
-    informed = letters_by_role(raw_example(), ROLE)["I"]
-    assert len(informed) > 5
-    fold = page.locator("article details.pb-fold")
-    assert fold.count() == 1
-    assert str(len(informed)) in fold.locator("summary").inner_text()
-    item = fold.locator("li").first
-    assert not item.is_visible()
-    fold.locator("summary").click()
-    item.wait_for(state="visible", timeout=5000)
-    assert fold.locator("li").count() == len(informed)
-    # The count's link opens the matrix filtered to the role's Informed letter.
-    link = page.locator("article a", has_text="in the matrix")
+def _informed(role: str) -> set[str]:
+    """The activities on which ``role`` is Informed in the example's YAML (conditions too)."""
+    return letters_by_role(raw_example(), role).get("I", set())
+
+
+ROWS = "table.pb-matrix tbody tr[id]:not([hidden])"
+
+
+def _follow_to_matrix(page, link, site_url: str, role: str, expected: set[str]) -> None:
+    """``link`` opens the matrix with the role and the Informed letter chosen and exactly
+    ``expected`` rows showing."""
     href = link.get_attribute("href")
-    assert href is not None and f"role={ROLE}" in href and "letter=I" in href
+    assert href is not None and f"role={role}" in href and "letter=I" in href, href
     link.click()
     page.wait_for_load_state()
-    assert page.url.startswith(site_url + "raci/")
-    assert page.locator("table.pb-matrix").count() == 1
+    assert page.url.startswith(site_url + "raci/?"), page.url
+    assert page.locator("select[data-filter=role]").input_value() == role
+    assert page.locator("select[data-filter=letter]").input_value() == "I"
+    assert page.locator("input[data-filter=text]").input_value() == ""
+    rows = page.eval_on_selector_all(ROWS, "els => els.map(e => e.id)")
+    assert len(rows) == len(expected) and set(rows) == expected
+    total = len(raw_example()["activities"])
+    assert page.locator(".pb-count").inner_text() == f"{len(expected)} of {total} activities"
+    assert page.locator(f"thead th.pb-hit[data-role={role}]").count() == 1
+
+
+@pytest.mark.parametrize("role", [ROLE, "account-executive"])
+def test_a_long_informed_list_is_a_count_linking_to_the_filtered_matrix(
+    open_page, site_url: str, role: str
+) -> None:
+    page = open_page(f"roles/{role}/", DESKTOP)
+    informed = _informed(role)
+    assert len(informed) > 5
+    heading = page.locator("article h2", has_text="Informed")
+    assert heading.count() == 1
+    line = heading.locator("xpath=following-sibling::*[1]")
+    words = " ".join(line.inner_text().split())
+    assert words.startswith(f"You are told about {len(informed)} activities"), words
+    # The count replaces the list: no Informed activity is listed on the page.
+    assert line.evaluate("e => e.tagName") == "P"
+    assert page.locator("article details").count() == 0
+    listed = page.eval_on_selector_all(
+        "article a[href*='activities/']", "els => els.map(e => e.getAttribute('href'))"
+    )
+    others = set().union(*(v for k, v in letters_by_role(raw_example(), role).items() if k != "I"))
+    assert {h.rstrip("/").rsplit("/", 1)[-1] for h in listed} <= others
+    links = line.locator("a", has_text="in the matrix")
+    assert links.count() == 1
+    _follow_to_matrix(page, links, site_url, role, informed)
+
+
+def test_a_short_informed_list_is_still_listed(open_page) -> None:
+    informed = _informed("owner")
+    assert 0 < len(informed) <= 5
+    page = open_page("roles/owner/", DESKTOP)
+    items = (
+        page.locator("article h2", has_text="Informed")
+        .locator("xpath=following-sibling::ul[1]/li/a[1]")
+        .evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    )
+    assert {h.rstrip("/").rsplit("/", 1)[-1] for h in items} == informed
+    assert page.locator("article .pb-fold-link").count() == 0
+
+
+def test_a_person_with_two_roles_gets_a_count_and_a_link_per_role(open_page, site_url: str) -> None:
+    roles = [r for r in raw_example()["roles"] if "Marcus Whitfield" in r.get("holders", [])]
+    assert len(roles) == 2, [r["id"] for r in roles]
+    page = open_page("people/marcus-whitfield/", DESKTOP)
+    line = page.locator("article h2", has_text="Informed").locator("xpath=following-sibling::*[1]")
+    words = " ".join(line.inner_text().split())
+    union = set().union(*(_informed(r["id"]) for r in roles))
+    assert words.startswith(f"You are told about {len(union)} activities"), words
+    for r in roles:
+        assert f"as {r['name']} ({len(_informed(r['id']))})" in words, words
+    links = line.locator("a", has_text="in the matrix")
+    assert links.count() == 2
+    role = roles[1]["id"]
+    _follow_to_matrix(
+        page, line.locator(f"a[href*='role={role}&']"), site_url, role, _informed(role)
+    )
 
 
 def test_role_page_on_a_phone_cuts_nothing_off(open_page, artifacts: Path) -> None:
@@ -146,9 +207,12 @@ def test_every_holder_has_a_person_page(open_page, site_url: str, artifacts: Pat
     assert page.locator("article h1").inner_text().startswith("Jade Thompson")
     assert "Sales Development Representative" in page.locator("article").inner_text()
     assert _inside_viewport(page, page.locator(".pb-handoffs .pb-clock").first)
-    folded = page.locator("article details.pb-fold li")
-    assert folded.count() == len(letters_by_role(raw_example(), ROLE)["I"])
-    assert not folded.first.is_visible()
+    # The Informed list is the role's count, with its link to the filtered matrix.
+    count = page.locator("article .pb-fold-link")
+    assert count.count() == 1
+    assert count.inner_text().startswith(f"You are told about {len(_informed(ROLE))} activities")
+    link = count.locator("a", has_text="in the matrix").get_attribute("href")
+    assert link is not None and f"role={ROLE}&letter=I" in link
     page.screenshot(path=str(artifacts / "person-jade-1366.png"), full_page=True)
     people = open_page("people/", DESKTOP).locator("article table tbody tr")
     assert people.count() == len(
@@ -201,8 +265,6 @@ def test_role_and_person_pages_pass_the_accessibility_audit(
     open_page, axe_source: str, artifacts: Path, path: str, scheme: str
 ) -> None:
     page = open_page(path, DESKTOP, scheme)
-    for summary in page.locator("article details.pb-fold summary").all():
-        summary.click()  # the folded list is audited too
     name = path.strip("/").replace("/", "-")
     page.screenshot(path=str(artifacts / f"{name}-{scheme}-1366.png"))
     violations = audit(page, axe_source)

@@ -1,8 +1,11 @@
-"""Golden pages: the example's rendered Markdown is checked in and compared.
+"""Golden pages: the example's rendered pages are checked in and compared.
+
+Each page is stored as ``Page.markdown()`` — what ``render --out`` writes: the front matter,
+the headings as Markdown lines with their ids, the article's HTML — under its Markdown name.
 
 Regenerate after an intended change, then review the diff like code:
 
-    PLAYBOOK_UPDATE_GOLDEN=1 python -m pytest tests/test_golden.py
+    PLAYBOOK_UPDATE_GOLDEN=1 python -m pytest -n0 tests/test_golden.py
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ def rendered() -> dict[str, str]:
     result = check(EXAMPLE)
     assert result.playbook is not None, result.diagnostics
     site = render(result.playbook)
-    return {**site.pages, ".nav.yml": nav_yaml(site)}
+    pages = {path: page.markdown() for path, page in site.pages.items()}
+    return {**pages, ".nav.yml": nav_yaml(site)}
 
 
 def test_golden_pages_match_the_rendered_example() -> None:
