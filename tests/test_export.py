@@ -576,7 +576,8 @@ def test_render_out_writes_every_produced_file_the_pages_link_to(tmp_path: Path)
         assert (out / path).is_file(), path
     engagement = playbook.engagements[0].id
     page = (out / "engagements" / f"{engagement}.md").read_text(encoding="utf-8")
-    assert f"downloads/engagement-{engagement}.html" in page
+    # the page links to it in HTML, by its URL from the page's (engagements/<id>/)
+    assert f'href="../../downloads/engagement-{engagement}.html"' in page
 
 
 def test_export_help_names_every_format_of_the_registry() -> None:

@@ -80,29 +80,41 @@ def playbook_build(project: Path, *extra: str) -> subprocess.CompletedProcess[st
 
 BROKEN_TEMPLATES = {
     "syntax": (
-        "role.md.j2",
-        "# {{ role.name | text }}\n\n{% if role.summary %}\nNo end.\n",
+        "role.html.j2",
+        "<h1>{{ role.name | text }}</h1>\n\n{% if role.summary %}\n<p>No end.</p>\n",
         3,
         r"Unexpected end of template",
     ),
     "undefined": (
-        "role.md.j2",
-        "# {{ role.name | text }}\n\nSee {{ no_such_thing.at_all }}\n",
+        "role.html.j2",
+        "<h1>{{ role.name | text }}</h1>\n\n<p>See {{ no_such_thing.at_all }}</p>\n",
         3,
         r"no_such_thing",
     ),
     "filter": (
-        "glossary.md.j2",
-        "# Glossary\n\n{{ pb.glossary | no_such_filter }}\n",
+        "glossary.html.j2",
+        "<h1>Glossary</h1>\n\n<p>{{ pb.glossary | no_such_filter }}</p>\n",
         3,
         r"no_such_filter",
     ),
-    "include": ("team.md.j2", "# Team\n\n{% include 'missing.md.j2' %}\n", 3, r"missing\.md\.j2"),
+    "include": (
+        "team.html.j2",
+        "<h1>Team</h1>\n\n{% include 'missing.html.j2' %}\n",
+        3,
+        r"missing\.html\.j2",
+    ),
     "python": (
-        "cadences.md.j2",
-        "# Cadences\n\n\n{{ pb.cadences[0].name + 1 }}\n",
+        "cadences.html.j2",
+        "<h1>Cadences</h1>\n\n\n<p>{{ pb.cadences[0].name + 1 }}</p>\n",
         4,
         r"TypeError",
+    ),
+    # a page template under its name from when pages were Markdown: refused, never ignored
+    "former-name": (
+        "role.md.j2",
+        "# {{ role.name | text }}\n",
+        1,
+        r"role\.html\.j2",
     ),
 }
 
@@ -124,6 +136,7 @@ def test_a_broken_template_override_names_its_line_and_keeps_the_site(
         rf".*{message}",
         output,
     ), output
+    assert len(re.findall(r": error: ", output)) == 1, output
     assert snapshot(project / "site") == before
 
 

@@ -310,13 +310,14 @@ def test_a_full_disk_during_build_keeps_the_site_and_names_where(
     assert tree(project.parent) == before
 
 
-def _generated(project: Path) -> dict[str, str]:
+def _generated(project: Path) -> set[str]:
+    """The paths of the pages the playbook generates."""
     from generator.site import render
     from generator.validate import check
 
     playbook_ = check(project / "playbook").playbook
     assert playbook_ is not None
-    return render(playbook_).pages
+    return set(render(playbook_).pages)
 
 
 @pytest.mark.parametrize(

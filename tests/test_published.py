@@ -17,6 +17,7 @@ types of their fields), so a new text field is covered without touching this tes
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import types
 import typing
@@ -31,7 +32,8 @@ from conftest import load_synth as _synth
 from pydantic import BaseModel, PlainValidator
 
 from generator.model import SECTIONS, Markdown, Name, Playbook, Prose, Target, Text
-from generator.site import EXTENSIONS, Site, render
+from generator.site import Site, render
+from generator.site.markdown import FIELD_EXTENSIONS
 from generator.validate import check
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -179,19 +181,17 @@ def visible(fragment: str) -> str:
 
 
 def to_html(text: str) -> str:
-    rendered: str = markdown.markdown(text, extensions=[*EXTENSIONS, "admonition"])
+    """A Markdown field as HTML, read by Python-Markdown itself with the extensions the pages
+    read fields with."""
+    rendered: str = markdown.markdown(text, extensions=list(FIELD_EXTENSIONS))
     return rendered
 
 
-_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
-
-
 def page_texts(site: Site) -> dict[str, str]:
-    """Page path → what a reader sees on it: its title, then its body."""
+    """Page path → what a reader sees on it: its title, then its body (its HTML, without
+    the headings' permalinks)."""
     return {
-        path: visible(site.titles.get(path, ""))
-        + " "
-        + visible(to_html(_FRONT_MATTER.sub("", page, count=1)))
+        path: visible(site.titles.get(path, "")) + " " + visible(page.html(None))
         for path, page in site.pages.items()
     }
 
@@ -295,9 +295,9 @@ def test_a_custom_model_s_letters_and_glossary_contexts_are_walked() -> None:
 
 def test_visible_text_drops_markup_and_keeps_inline_text_together() -> None:
     page = to_html(
-        "# Title\n\n*[SQL]: Sales-qualified lead\n\nA **warm** lead (SQL) &amp; more\n\n"
-        "| a | b |\n| --- | --- |\n| x<br>y | z |\n"
-    )
+        "# Title\n\nA **warm** lead (SQL) &amp; more\n\n| a | b |\n| --- | --- |\n| x<br>y | z |\n"
+    ).replace("(SQL)", '(<abbr title="Sales-qualified lead">SQL</abbr>)')  # a glossary term
+    assert "<abbr" in page and "<table>" in page
     assert visible(page) == "Title A warm lead (SQL) & more a b x y z"
     assert expected_blocks("- one *two*\n- three", is_markdown=True) == ["one two", "three"]
     assert expected_blocks("Sales &  <b>Co</b>", is_markdown=False) == ["Sales & <b>Co</b>"]
@@ -311,7 +311,16 @@ def test_a_field_shown_on_no_page_is_reported_by_its_path() -> None:
     condition = "the account is already a customer"
     assert playbook.handoffs[0].routes[1].when == condition
     blanked = Site(
-        {path: page.replace(condition, "") for path, page in site.pages.items()},
+        {
+            path: dataclasses.replace(
+                page,
+                parts=tuple(
+                    part.replace(condition, "") if isinstance(part, str) else part
+                    for part in page.parts
+                ),
+            )
+            for path, page in site.pages.items()
+        },
         site.nav,
         {path: title.replace(condition, "") for path, title in site.titles.items()},
     )

@@ -138,7 +138,7 @@ def test_serve_rebuilds_on_yaml_and_template_edits(
         {
             "mkdocs.yml": config,
             "docs/about.md": ABOUT,
-            "mine/glossary.md.j2": "# Glossary\n\nFirst version.\n",
+            "mine/glossary.html.j2": "<h1>Glossary</h1>\n<p>First version.</p>\n",
         },
     )
     server = served(project, site_name)
@@ -151,7 +151,7 @@ def test_serve_rebuilds_on_yaml_and_template_edits(
     )
     server.wait_for("", "Kilnworth Potteries", "a rebuild after a YAML edit")
 
-    (project / "mine/glossary.md.j2").write_text(
-        "# Glossary\n\nSecond version.\n", encoding="utf-8"
+    (project / "mine/glossary.html.j2").write_text(
+        "<h1>Glossary</h1>\n<p>Second version.</p>\n", encoding="utf-8"
     )
     server.wait_for("glossary/", "Second version.", "a rebuild after a template edit")

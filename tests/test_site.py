@@ -268,13 +268,39 @@ def test_user_template_overrides_a_built_in_one_by_name(tmp_path: Path) -> None:
                 "source: playbook", "source: playbook\n      templates: overrides"
             ),
             "docs/about.md": ABOUT,
-            "overrides/glossary.md.j2": "# Words we use\n\n{{ pb.glossary | length }} terms.\n",
+            "overrides/glossary.html.j2": "<h1>Words we use</h1>\n"
+            "<p>{{ pb.glossary | length }} terms.</p>\n",
         },
     )
     assert build_site(tmp_path / "mkdocs.yml", tmp_path / "site").returncode == 0
     html = (tmp_path / "site/glossary/index.html").read_text("utf-8")
     terms = len(raw_example()["glossary"])
-    assert f"{terms} terms." in html and "Words we use" in html
+    assert f"<p>{terms} terms.</p>" in html
+    assert '<h1 id="words-we-use">Words we use' in html
+
+
+def test_an_override_under_a_markdown_template_name_is_refused(tmp_path: Path) -> None:
+    """``role.md.j2`` was the role page's template when pages were Markdown: a user's file of
+    that name is an error naming it, never silently ignored, and nothing is built."""
+    shutil.copytree(EXAMPLE, tmp_path / "playbook")
+    write_tree(
+        tmp_path,
+        {
+            "mkdocs.yml": MINIMAL_CONFIG.replace(
+                "source: playbook", "source: playbook\n      templates: overrides"
+            ),
+            "docs/about.md": ABOUT,
+            "overrides/role.md.j2": "# {{ role.name | text }}\n",
+        },
+    )
+    result = build_site(tmp_path / "mkdocs.yml", tmp_path / "site")
+
+    assert result.returncode == 1
+    errors = [line for line in (result.stdout + result.stderr).splitlines() if ": error: " in line]
+    assert len(errors) == 1, errors
+    assert errors[0].startswith("overrides/role.md.j2:1:1: error: "), errors[0]
+    assert "role.html.j2" in errors[0]
+    assert not (tmp_path / "site").exists()
 
 
 def test_hand_written_page_at_a_generated_path_is_an_error_naming_both(tmp_path: Path) -> None:

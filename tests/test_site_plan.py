@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import posixpath
 import re
+import sys
 import types
 import typing
 from collections.abc import Iterator
@@ -25,8 +26,8 @@ from pydantic import BaseModel
 
 from generator.cli import cli
 from generator.model import Markdown, Name, Playbook, Text
-from generator.site import md, md_inline, plan, render, text, views
-from generator.site.markdown import html_text
+from generator.site import md_inline, plan, render, text, views
+from generator.site.markdown import html_text, md_block
 from generator.site.templates import BUILTIN_TEMPLATES, FILTERS, PAGE_NAMES
 from generator.validate import check
 
@@ -184,8 +185,9 @@ def _page_of_url(url: str, directory_urls: bool) -> list[str]:
 
 
 def dead_links(tree: dict[str, str], *, directory_urls: bool) -> list[str]:
-    """Every link or image of the tree's pages that goes nowhere inside the tree: Markdown
-    links resolved from the page's file, raw HTML ones from the page's URL."""
+    """Every link or image of the tree's pages that goes nowhere inside the tree: HTML links
+    (what the pages write) resolved from the page's URL, Markdown ones (a hand-written page)
+    from the page's file; a ``#fragment`` must name an id of the target page."""
     dead = []
     anchors = {path: _anchors(content) for path, content in tree.items() if path.endswith(".md")}
     for page, content in tree.items():
@@ -217,6 +219,19 @@ def dead_links(tree: dict[str, str], *, directory_urls: bool) -> list[str]:
     return dead
 
 
+def links_are_final_urls(tree: dict[str, str]) -> None:
+    """The pages link in HTML (``href``/``src``: the site's final URLs, as the plugin serves
+    them), never in Markdown an engine would have to rewrite; and there are links to check."""
+    pages = {path: content for path, content in tree.items() if path.endswith(".md")}
+    in_markdown = [
+        f"{path}: {target}"
+        for path, content in pages.items()
+        for target in _MD_LINK.findall(re.sub(r"<code>.*?</code>", "", content, flags=re.DOTALL))
+    ]
+    assert in_markdown == []
+    assert sum(len(_HTML_LINK.findall(content)) for content in pages.values()) > len(pages)
+
+
 def test_every_link_and_image_of_render_out_resolves_inside_the_tree(
     source: Path, tmp_path: Path
 ) -> None:
@@ -224,6 +239,7 @@ def test_every_link_and_image_of_render_out_resolves_inside_the_tree(
 
     if valid(source).engagements:
         assert [p for p in tree if p.startswith("downloads/engagement-")], "no printable pages"
+    links_are_final_urls(tree)
     assert dead_links(tree, directory_urls=True) == []
     nav = yaml.safe_load(tree[".nav.yml"])["nav"]
     listed = re.findall(r"'([^']+\.md)'", repr(nav))
@@ -233,6 +249,8 @@ def test_every_link_and_image_of_render_out_resolves_inside_the_tree(
 def test_links_resolve_without_directory_urls_too(tmp_path: Path) -> None:
     tree = render_out(EXAMPLE, tmp_path / "out", "--no-directory-urls")
 
+    links_are_final_urls(tree)
+    assert any(".html" in link for c in tree.values() for link in _HTML_LINK.findall(c))
     assert dead_links(tree, directory_urls=False) == []
 
 
@@ -249,7 +267,7 @@ def test_a_link_to_a_missing_page_is_reported(tmp_path: Path) -> None:
 
 _COUNT_WORDS = re.compile(
     r"(exactly|at least|at most|between) (one|\d[\d,]*)(?: and (one|\d[\d,]*))?"
-    r" (?:\*\*(?P<key>[A-Z])\*\*|[^()|\n]*?\((?P<named>[A-Z])\))"
+    r" (?:<strong>(?P<key>[A-Z])</strong>|[^()|\n]*?\((?P<named>[A-Z])\))"
 )
 
 
@@ -257,11 +275,11 @@ def _number(word: str) -> int:
     return 1 if word == "one" else int(word.replace(",", ""))
 
 
-def letter_claims(markdown: str) -> list[tuple[str, int, int | None]]:
-    """Each ``(letter, min, max)`` a page states ("Each row has exactly one **A**", "every
-    activity has at least one Decide (D)")."""
+def letter_claims(page: str) -> list[tuple[str, int, int | None]]:
+    """Each ``(letter, min, max)`` a page's HTML states ("Each row has exactly one
+    <strong>A</strong>", "every activity has at least one Decide (D)")."""
     claims: list[tuple[str, int, int | None]] = []
-    for match in _COUNT_WORDS.finditer(markdown):
+    for match in _COUNT_WORDS.finditer(page):
         how, first, second = match.group(1), _number(match.group(2)), match.group(3)
         key = match.group("key") or match.group("named")
         bounds = {
@@ -340,7 +358,7 @@ def test_every_count_of_a_letter_a_page_states_is_the_models(name: str, tmp_path
     playbook = valid(tmp_path / "playbook")
 
     pages = render(playbook).pages
-    claims = [(page, claim) for page, md in pages.items() for claim in letter_claims(md)]
+    claims = [(path, claim) for path, page in pages.items() for claim in letter_claims(page.html())]
 
     wrong = [(p, c) for p, c in claims if c != _model_bounds(playbook, c[0])]
     assert wrong == []
@@ -356,7 +374,7 @@ def test_pages_of_the_example_and_m_claim_only_the_models_counts(source: Path) -
     playbook = valid(source)
 
     pages = render(playbook).pages
-    claims = {claim for md in pages.values() for claim in letter_claims(md)}
+    claims = {claim for page in pages.values() for claim in letter_claims(page.html())}
 
     assert claims, "the pages state the accountable letter's count"
     assert {c for c in claims if c != _model_bounds(playbook, c[0])} == set()
@@ -364,15 +382,41 @@ def test_pages_of_the_example_and_m_claim_only_the_models_counts(source: Path) -
 
 def test_the_claim_reader_reads_the_forms_pages_use() -> None:
     page = (
-        "every activity has at least one Decide (D). Each row has exactly one **A**. "
-        "Each row has between 1 and 3 **P**."
+        "every activity has at least one Decide (D). Each row has exactly one <strong>A</strong>. "
+        "Each row has between 1 and 3 <strong>P</strong>."
     )
     assert letter_claims(page) == [("D", 1, None), ("A", 1, 1), ("P", 1, 3)]
 
 
+_ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.DOTALL)
+_CELL = re.compile(r"<t[dh]\b[^>]*>(.*?)</t[dh]>", re.DOTALL)
+_ITEM = re.compile(r"<li\b[^>]*>(.*?)</li>", re.DOTALL)
+_GLOSSARY_MARK = re.compile(r"</?abbr\b[^>]*>")
+
+
+def page_html(site: Any) -> dict[str, str]:
+    """Each page's article HTML, by path, without the glossary's marks (a term's text is
+    still there: only its tooltip goes)."""
+    return {path: _GLOSSARY_MARK.sub("", page.html()) for path, page in site.pages.items()}
+
+
+def table_rows(page: str) -> list[list[str]]:
+    """Each row of every table of a page's HTML: its cells' inner HTML."""
+    return [_CELL.findall(row) for row in _ROW.findall(page)]
+
+
+def section(page: str, ident: str) -> str:
+    """The HTML of a page between the heading ``ident`` and the next heading of any level
+    (a ``KeyError`` when the page has no such heading)."""
+    head = re.search(rf'<h[1-6] id="{re.escape(ident)}">', page)
+    if head is None:
+        raise KeyError(ident)
+    return re.split(r"<h[1-6][ >]", page[head.end() :], maxsplit=1)[0]
+
+
 def test_the_clock_each_page_names_is_the_models(source: Path) -> None:
     playbook = valid(source)
-    pages = render(playbook).pages
+    pages = page_html(render(playbook))
 
     for handoff in playbook.handoffs:
         page = pages[f"handoffs/{handoff.id}.md"]
@@ -385,12 +429,12 @@ def test_the_clock_each_page_names_is_the_models(source: Path) -> None:
             if shared:
                 for sla in handoff.clocks:
                     row = next(
-                        line
-                        for line in page.splitlines()
-                        if line.startswith(f"| {text(sla.label)} | {text(str(sla.within))} |")
+                        cells
+                        for cells in table_rows(section(page, "clocks"))
+                        if cells[:2] == [text(sla.label), text(str(sla.within))]
                     )
                     said = clock.describe() if sla.within.business else "calendar time"
-                    assert row.endswith(f"({text(said)}) |"), (handoff.id, row)
+                    assert row[-1].endswith(f"({text(said)})"), (handoff.id, row)
             if business:
                 assert text(clock.describe()) in page, handoff.id
                 assert f"({text(clock.describe())})" in pages[f"roles/{role_id}.md"]
@@ -404,17 +448,18 @@ def test_the_clock_each_page_names_is_the_models(source: Path) -> None:
             )
             assert f"on {text(whose)} business hours: {text(clock.describe())}" in page
         if not business and handoff.clocks:
-            assert "business hours" not in page.split("## Clocks", 1)[1].split("\n## ")[0]
+            assert "business hours" not in section(page, "clocks")
     for stage in playbook.stages:
         if stage.max_duration:
             words = playbook.stage_clock(stage).words(stage.max_duration)
-            row = f"| Time allowed in the stage | {text(words)} |"
-            assert row in pages[f"lifecycle/{stage.id}.md"]
+            row = ["Time allowed in the stage", text(words)]
+            assert row in table_rows(pages[f"lifecycle/{stage.id}.md"])
     for engagement in playbook.engagements:
         window = engagement.approvals.review_window if engagement.approvals else None
         if window:
             words = playbook.review_clock(engagement).words(window)
-            assert f"within **{text(words)}**" in pages[f"engagements/{engagement.id}.md"]
+            said = f"within <strong>{text(words)}</strong>"
+            assert said in pages[f"engagements/{engagement.id}.md"]
 
 
 def test_a_clock_in_calendar_units_is_calendar_time_and_a_default_is_assumed(
@@ -434,7 +479,7 @@ activities: [{id: w, name: Work, raci: {A: a, R: b}}]
 """,
         },
     )
-    pages = render(valid(tmp_path / "playbook")).pages
+    pages = page_html(render(valid(tmp_path / "playbook")))
 
     calendar = pages["handoffs/calendar.md"]
     assert "reply within 24 hours (calendar time)" in calendar
@@ -445,33 +490,42 @@ activities: [{id: w, name: Work, raci: {A: a, R: b}}]
         "The clocks run on the built-in default business hours: Mon–Fri 09:00–17:00 UTC "
         "(assumed: the playbook sets no business hours)."
     ) in business
-    assert "organisation's" not in business
+    assert text("organisation's") not in business and "organisation's" not in business
 
 
 def test_each_route_runs_on_its_roles_clock_and_local_time_is_said(features: Path) -> None:
-    pages = render(valid(features)).pages
+    pages = page_html(render(valid(features)))
 
     page = pages["handoffs/inbound.md"]
-    assert "1. If the account sits in a named territory → [BDR](../roles/bdr.md) (Sales)" in page
-    assert "\n3. Otherwise → [SDR](../roles/sdr.md) (Sales)" in page
+    routing = section(page, "routing")
+    routes = _ITEM.findall(routing.split("<ol>", 1)[1].split("</ol>", 1)[0])
+    assert len(routes) == 3
+    bdr, sdr_link = '<a href="../../roles/bdr/">BDR</a>', '<a href="../../roles/sdr/">SDR</a>'
+    assert routes[0] == f"If the account sits in a named territory → {bdr} (Sales)"
+    assert routes[2] == f"Otherwise → {sdr_link} (Sales)"
+    hours = _ITEM.findall(section(page, "clocks"))
     assert (
-        "- [BDR](../roles/bdr.md): the BDR's own business hours, Mon–Fri 08:00–18:00 America/New\\_York"
-    ) in page
+        f"{bdr}: {text('the BDR' + chr(39) + 's own business hours')}, "
+        "Mon–Fri 08:00–18:00 America/New_York, except 25 December 2026"
+    ) in hours
     assert (
-        "- [SDR](../roles/sdr.md): the SDR's own business hours, Mon–Fri 08:00–18:00, the holder's"
-        " local time, except 25 December 2026"
-    ) in page
-    assert (
-        "| First touch (FT) | 15 business minutes | 5 business minutes "
-        "| when the lead becomes an MQL |"
-    ) in page
+        f"{sdr_link}: {text('the SDR' + chr(39) + 's own business hours')}, Mon–Fri 08:00–18:00, "
+        f"{text('the holder' + chr(39) + 's local time')}, except 25 December 2026"
+    ) in hours
+    assert [
+        "First touch (FT)",
+        "15 business minutes",
+        "5 business minutes",
+        "when the lead becomes an MQL",
+    ] in [cells[:4] for cells in table_rows(page)]
     sdr = pages["roles/sdr.md"]
-    assert "works Mon–Fri 08:00–18:00, the holder's local time" in sdr
+    local = text("the holder's local time")
+    assert f"works Mon–Fri 08:00–18:00, {local}" in sdr
     assert (
         "First touch (FT) within 15 business minutes (aim: 5 business minutes) from when the "
-        "lead becomes an MQL (Mon–Fri 08:00–18:00, the holder's local time)"
+        f"lead becomes an MQL (Mon–Fri 08:00–18:00, {local})"
     ) in sdr
-    assert "— at most 10 business days (Mon–Fri 08:00–18:00, the holder's local time) →" in sdr
+    assert f"— at most 10 business days (Mon–Fri 08:00–18:00, {local}) →" in sdr
 
 
 def _validators(alias: Any) -> set[Any]:
@@ -542,16 +596,16 @@ def texts_of(
 
 
 def shown_forms(value: str, kind: str) -> list[str]:
-    """How a value may read on a page: as Markdown (a block or one line), or as plain text
-    (escaped for Markdown, after other words, or inside raw HTML)."""
+    """How a value may read in a page's HTML: a Markdown field as HTML (blocks, or inline on
+    one line), plain text escaped (alone or after other words)."""
     if kind == "md":
-        return [md(value), md_inline(value)]
+        return [md_block(value), md_inline(value)]
     return [text(value), text("x " + value)[2:], html_text(value)]
 
 
 def test_every_text_field_of_every_entry_appears_on_a_page(source: Path) -> None:
     playbook = valid(source)
-    everything = "\n".join(render(playbook).pages.values())
+    everything = "\n".join(page_html(render(playbook)).values())
 
     fields = list(texts_of(playbook, Playbook, [], ""))
     missing = [
@@ -615,14 +669,14 @@ activities:
     assert result.playbook is not None
     playbook = result.playbook
 
-    pages = render(playbook).pages
+    pages = page_html(render(playbook))
 
     stage = pages["lifecycle/new.md"]
     assert "2 business days (Mon–Fri 08:00–16:00 Europe/Paris)" in stage
     handoff = pages["handoffs/pass.md"]
     assert "accept within 4 business hours (Mon–Fri 08:00–16:00 Europe/Paris)" in handoff
     assert "close within 1 day (calendar time)" in handoff
-    assert "run on Ops's business hours: Mon–Fri 08:00–16:00 Europe/Paris" in handoff
+    assert text("run on Ops's business hours: Mon–Fri 08:00–16:00 Europe/Paris") in handoff
     assert "the others run in calendar time" in handoff
     default_hours = [d for d in result.warnings if "default-hours" in d.format_text()]
     stage_warnings = [d for d in default_hours if "stages[0]" in d.format_text()]
@@ -662,8 +716,15 @@ def _values_in(view: type[Any]) -> list[type[Any]]:
         seen.append(cls)
         for field in dataclasses.fields(cls):
             for name in re.findall(r"\b([A-Z]\w+)\b", str(field.type)):
-                value = getattr(views, name, None)
-                if dataclasses.is_dataclass(value) and isinstance(value, type):
+                # a value the package does not export is still one a template gets
+                value = getattr(views, name, None) or getattr(
+                    sys.modules[cls.__module__], name, None
+                )
+                if (
+                    dataclasses.is_dataclass(value)
+                    and isinstance(value, type)
+                    and value.__module__.startswith(views.__name__)
+                ):
                     pending.append(value)
     return seen
 
@@ -698,7 +759,9 @@ def test_the_filters_and_the_names_every_page_has_are_documented() -> None:
 
 def test_every_template_file_is_documented_and_every_documented_one_exists() -> None:
     documented = {h[5:-1] for h in _reference_section() if h.startswith("### `")}
-    files = {p.name for p in BUILTIN_TEMPLATES.glob("*.md.j2") if not p.name.startswith("_")}
+    files = {p.name for p in BUILTIN_TEMPLATES.glob("*.html.j2") if not p.name.startswith("_")}
+
+    assert [p.name for p in BUILTIN_TEMPLATES.glob("*.md.j2")] == []
 
     assert files == documented
     assert {kind.template for kind in plan.KINDS} == files
@@ -708,15 +771,33 @@ def test_a_template_overridden_by_name_is_used(tmp_path: Path) -> None:
     write_tree(
         tmp_path,
         {
-            "templates/glossary.md.j2": "# Words\n\n{% for g in entries %}"
-            "- {{ g.term | text }}\n{% endfor %}"
+            "templates/glossary.html.j2": "<h1>Words</h1>\n<ul>{% for g in entries %}"
+            "<li>{{ g.term | text }}</li>{% endfor %}</ul>\n"
         },
     )
 
     tree = render_out(EXAMPLE, tmp_path / "out", "--templates", str(tmp_path / "templates"))
 
-    assert tree["glossary.md"].split("---\n\n", 1)[1].startswith("# Words\n\n- ")
-    assert "# Roles" in tree["roles/index.md"]
+    assert tree["glossary.md"].split("---\n\n", 1)[1].startswith("# Words { #words }\n\n<ul><li>")
+    assert "# Roles { #roles }" in tree["roles/index.md"]
+
+
+def test_a_template_under_its_former_markdown_name_is_refused(tmp_path: Path) -> None:
+    """``role.md.j2`` drew the role pages when they were Markdown: an override of that name
+    would be ignored now, so it is one error naming the file, and nothing is written."""
+    write_tree(tmp_path, {"templates/role.md.j2": "# {{ role.name | text }}\n"})
+    out = tmp_path / "out"
+
+    result = CliRunner().invoke(
+        cli, ["render", str(EXAMPLE), "--out", str(out), "--templates", str(tmp_path / "templates")]
+    )
+
+    assert result.exit_code == 1, result.output
+    errors = [line for line in result.output.splitlines() if ": error: " in line]
+    assert len(errors) == 1, result.output
+    where, _, message = errors[0].partition(":1:1: error: ")
+    assert where.endswith("templates/role.md.j2") and "role.html.j2" in message, errors[0]
+    assert not out.exists()
 
 
 def test_links_made_by_the_plan_name_its_pages() -> None:
