@@ -145,9 +145,11 @@ def test_the_matrix_cells_show_each_role_s_letters(case: Case) -> None:
 _SECTION = re.compile(r'<h2 id="[^"]*">(.*?)</h2>(.*?)(?=<h2[ >]|\Z)', re.DOTALL)
 _SECTION_LETTER = re.compile(r"\(([A-Za-z])\)\s*$")
 _ACTIVITY_LINK = re.compile(
-    r'href="(?:\.\./)*(?:raci/[^"#]*#([^"]+)|activities/([^"#/]+?)(?:\.html|/)?)"'
+    r'href="(?:\.\./)*(?:raci/[^"#]*#([^"]+)|activities/[^"#]*#([^"]+)'
+    r'|activities/([^"#/]+?)(?:\.html|/)?)"'
 )
-"""A link to an activity: its row of the matrix, or its own page."""
+"""A link to an activity: its row of the matrix, its section of a page of activities (a
+large playbook), or its own page."""
 _COUNT = re.compile(r'<p class="pb-fold-link">(.*?)</p>', re.DOTALL)
 _MATRIX_LINK = re.compile(r'<a href="([^"]*\?[^"]*)">(.*?)</a>(?: \((\d+)\))?')
 
@@ -206,7 +208,7 @@ def test_each_role_page_lists_its_letters_in_the_model_s_order(case: Case) -> No
                 activities = list(_counted(case, path, summary.group(1), role.id, key))
             else:
                 activities = list(
-                    dict.fromkeys(row or pg for row, pg in _ACTIVITY_LINK.findall(body))
+                    dict.fromkeys(row or sec or pg for row, sec, pg in _ACTIVITY_LINK.findall(body))
                 )
             for activity in activities:
                 found[(activity, role.id)] = (*found.get((activity, role.id), ()), key)

@@ -203,6 +203,11 @@ class Playbook(BaseModel):
         return self.clock_for(engagement.approvals.approver if engagement.approvals else None)
 
     @cached_property
+    def role_rank(self) -> dict[str, int]:
+        """Role id → its place in ``roles`` (the order every listing of roles follows)."""
+        return {role.id: i for i, role in enumerate(self.roles)}
+
+    @cached_property
     def letter_order(self) -> tuple[str, ...]:
         """The letters of the model in force, the accountable letter first, then the model's
         order: a role that is both Accountable and Responsible reads ``A,R`` everywhere (the

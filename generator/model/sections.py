@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
@@ -189,7 +189,7 @@ class Handoff(Part):
         """The role that receives it when no condition holds: the last route's."""
         return self.routes[-1].role
 
-    @property
+    @cached_property
     def clocks(self) -> tuple[SlaClock, ...]:
         """Every clock of :attr:`sla`, in the order written."""
         found = []
@@ -201,7 +201,7 @@ class Handoff(Part):
                 found.append(SlaClock(key, clock_label(key), value, None, None))
         return tuple(found)
 
-    @property
+    @cached_property
     def outcomes(self) -> tuple[Outcome, ...]:
         """Where a rejection goes (a single ``on_reject`` mapping: one outcome)."""
         found: Rejection | tuple[Outcome, ...] | None = self.on_reject

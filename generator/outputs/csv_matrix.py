@@ -29,7 +29,7 @@ def role_notes(playbook: Playbook, activity: Activity, *, by_name: bool) -> list
     role is named by its id, or by its name when ``by_name``."""
     named = {r for letter in activity.raci for r in activity.role_ids(letter)} | set(activity.notes)
     found = []
-    for role in sorted((playbook.role(r) for r in named), key=playbook.roles.index):
+    for role in (playbook.role(r) for r in sorted(named, key=playbook.role_rank.__getitem__)):
         label = role.name if by_name else role.id
         for letter in playbook.letters_of(activity, role.id):
             when = playbook.condition(activity, letter, role.id)
@@ -59,17 +59,21 @@ def matrix_csv(playbook: Playbook) -> str:
     writer = csv.writer(buffer)
 
     def row(cells: list[str]) -> None:
-        writer.writerow([csv_cell(cell) for cell in cells])
+        writer.writerow([csv_cell(cell) if cell else cell for cell in cells])
 
+    rank = playbook.role_rank
     row(["id", "name", "area", "stage", *(r.id for r in playbook.roles), "notes"])
     for activity in playbook.activities:
+        letters = [""] * len(rank)  # most roles hold nothing on an activity
+        for role_id in {r for key in activity.raci for r in activity.role_ids(key)}:
+            letters[rank[role_id]] = ",".join(playbook.letters_of(activity, role_id))
         row(
             [
                 activity.id,
                 activity.name,
                 activity.area or "",
                 activity.stage or "",
-                *(",".join(playbook.letters_of(activity, r.id)) for r in playbook.roles),
+                *letters,
                 "; ".join(role_notes(playbook, activity, by_name=False)),
             ]
         )

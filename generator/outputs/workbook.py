@@ -133,11 +133,12 @@ class _Workbook:
             for column, text in enumerate((activity.id, activity.name, activity.area, stage)):
                 if text:
                     self.text(sheet, row, column, text)
-            for role in roles:
-                letters = playbook.letters_of(activity, role.id)
+            held = {r for key in activity.raci for r in activity.role_ids(key) if r in columns}
+            for role_id in sorted(held, key=columns.__getitem__):  # most roles hold nothing
+                letters = playbook.letters_of(activity, role_id)
                 if letters:
                     style = self.letters[letters[0]]
-                    self.text(sheet, row, columns[role.id], ",".join(letters), style)
+                    self.text(sheet, row, columns[role_id], ",".join(letters), style)
             notes = role_notes(playbook, activity, by_name=True)
             if notes:
                 self.text(sheet, row, notes_column, "\n".join(notes), self.wrap)

@@ -82,7 +82,13 @@ def render(
         view = page.kind.view(context, page.ident)
         names = {f.name: getattr(view, f.name) for f in fields(view)}
         body = render_template(
-            env, page.kind.template, page=page.path, page_title=page.title, pb=playbook, **names
+            env,
+            page.kind.template,
+            page=page.path,
+            page_title=page.title,
+            pb=playbook,
+            view=view,
+            **names,
         )
         pages[page.path] = finish(
             body, page.title, glossary, wide=page.kind.wide, search=page.kind.search

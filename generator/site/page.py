@@ -189,8 +189,31 @@ def _blank_lines(part: str) -> str:
     return re.sub(r"\n\s*\n(?:\s*\n)+", "\n\n", part).strip("\n")
 
 
-_SKIP = frozenset({"abbr", "code", "pre", "script", "style", "svg", "textarea", "select"})
+_SKIP = ("abbr", "code", "pre", "script", "style", "svg", "textarea", "select")
 """Elements whose text the glossary leaves alone: code, drawings, form controls."""
+_SKIP_START = re.compile(
+    r"<(" + "|".join(_SKIP) + r")\b[^>]*>|<([a-zA-Z0-9]+)\b[^>]*\bpb-noabbr\b[^>]*>"
+)
+
+
+def _skipped(part: str) -> list[tuple[int, int]]:
+    """The spans of ``part`` the glossary leaves alone: each element of :data:`_SKIP` and of
+    class ``pb-noabbr``, from its start tag to its matching end tag."""
+    spans: list[tuple[int, int]] = []
+    covered = 0
+    for start in _SKIP_START.finditer(part):
+        if start.start() < covered:
+            continue
+        name = start[1] or start[2]
+        depth, end = 1, len(part)
+        for tag in re.finditer(rf"<(/?){name}\b[^>]*>", part[start.end() :]):
+            depth += -1 if tag[1] else 1
+            if depth == 0:
+                end = start.end() + tag.end()
+                break
+        spans.append((start.start(), end))
+        covered = end
+    return spans
 
 
 class Glossary:
@@ -219,33 +242,30 @@ class Glossary:
         )
 
     def mark(self, part: str) -> str:
-        """``part`` with each term in its text (not in tags, code or drawings, nor
-        inside an element of class ``pb-noabbr``) marked."""
+        """``part`` with each term in its text (not in tags, code or drawings, nor inside an
+        element of class ``pb-noabbr``) marked. The terms are found first, so a page that
+        uses none costs one search."""
         pattern = self.pattern
-        if pattern is None or pattern.search(part) is None:
+        if pattern is None:
             return part
+        found = [
+            m
+            for m in pattern.finditer(part)
+            if part.rfind("<", 0, m.start()) <= part.rfind(">", 0, m.start())
+        ]
+        if not found:
+            return part
+        skipped = _skipped(part)
         out: list[str] = []
-        skipping: list[str] = []  # the elements being skipped, innermost last
         last = 0
-        for tag in _TAG.finditer(part):
-            if tag.start() > last:
-                chunk = part[last : tag.start()]
-                out.append(chunk if skipping else self._terms(chunk))
-            out.append(tag[0])
-            last = tag.end()
-            name_match = re.match(r"</?([a-zA-Z0-9]+)", tag[0])
-            if not name_match:
+        for match in found:
+            start = match.start()
+            if any(a <= start < b for a, b in skipped):
                 continue
-            name = name_match[1].lower()
-            if tag[0].startswith("</"):
-                if skipping and skipping[-1] == name:
-                    skipping.pop()
-            elif not tag[0].endswith("/>") and (
-                name in _SKIP or (skipping and name == skipping[-1]) or "pb-noabbr" in tag[0]
-            ):
-                skipping.append(name)
-        if last < len(part):
-            out.append(part[last:] if skipping else self._terms(part[last:]))
+            out.append(part[last:start])
+            out.append(f'<abbr title="{self.titles[match[0]]}">{match[0]}</abbr>')
+            last = match.end()
+        out.append(part[last:])
         return "".join(out)
 
     def _terms(self, chunk: str) -> str:

@@ -22,6 +22,9 @@ from .slugs import unique_slugs
 
 SPLIT_MATRIX_AT = 150
 """Activities above which the matrix becomes one page per area."""
+ACTIVITIES_PER_PAGE = 40
+"""In a playbook whose matrix is split, the activities one page of an area's activities
+holds (a page per activity would be thousands of pages)."""
 NAV_CHILDREN_MAX = 40
 """Sections with more entries list only their index page in the navigation."""
 
@@ -104,6 +107,22 @@ def _areas(plan: Plan) -> Sequence[str]:
     return list(plan.areas) if plan.split else []
 
 
+def _activity_ids(plan: Plan) -> Sequence[str]:
+    return [] if plan.split else [a.id for a in plan.playbook.activities]
+
+
+def _activity_groups(plan: Plan) -> Sequence[str]:
+    return list(plan.activity_groups)
+
+
+def _group_title(plan: Plan) -> Callable[[Playbook, str], str]:
+    def title(playbook: Playbook, group: str) -> str:
+        area, part, parts = plan.activity_groups[group][:3]
+        return f"Activities: {area}" + (f" ({part} of {parts})" if parts > 1 else "")
+
+    return title
+
+
 def _people(plan: Plan) -> Sequence[str]:
     """Everyone with a page: every holder of a role, and everyone under ``people``."""
     return list(plan.playbook.people_index)
@@ -132,7 +151,9 @@ KINDS: tuple[PageKind, ...] = (
     PageKind("area", "raci/{}.md", "raci.html.j2", lambda pb, area: f"RACI: {area}",
              _areas, "RACI", "child", views.matrix_view, wide=True, search="exclude"),
     PageKind("activity", "activities/{}.md", "activity.html.j2", _name("activities"),
-             _ids("activities"), "RACI", "child", views.activity_view, search="boost"),
+             _activity_ids, "RACI", "child", views.activity_view, search="boost"),
+    PageKind("activities", "activities/{}.md", "activities.html.j2", _fixed("Activities"),
+             _activity_groups, "RACI", "child", views.activities_view, search="boost"),
     PageKind("teams", "teams/index.md", "teams.html.j2", _fixed("Teams"),
              _one, "Teams", "index", views.teams_view),
     PageKind("team", "teams/{}.md", "team.html.j2", _name("teams"),
@@ -192,15 +213,33 @@ class Plan:
         for activity in playbook.activities:
             self.areas.setdefault(area_of(activity), []).append(activity)
         self.area_slug = unique_slugs(sorted(self.areas), "area")
+        self.activity_groups: dict[str, tuple[str, int, int, tuple[Activity, ...]]] = {}
+        """A split playbook's pages of activities: key (``prospecting``, ``prospecting/2``)
+        → (area, part, parts, its activities)."""
+        self.group_of: dict[str, str] = {}
+        """Activity id → the key of its page of activities (a split playbook)."""
+        if self.split:
+            for area, activities in self.areas.items():
+                parts = -(-len(activities) // ACTIVITIES_PER_PAGE)
+                for part in range(1, parts + 1):
+                    key = self.area_slug[area] + (f"/{part}" if part > 1 else "")
+                    chunk = activities[(part - 1) * ACTIVITIES_PER_PAGE : part * ACTIVITIES_PER_PAGE]
+                    self.activity_groups[key] = (area, part, parts, tuple(chunk))
+                    self.group_of.update((a.id, key) for a in chunk)
 
     @cached_property
     def pages(self) -> list[Page]:
         """Every page, in the order of the table."""
         return [
-            Page(self.path(kind, ident), kind, ident, kind.title(self.playbook, ident))
+            Page(self.path(kind, ident), kind, ident, self.title(kind, ident))
             for kind in KINDS
             for ident in kind.entries(self)
         ]
+
+    def title(self, kind: PageKind, ident: str) -> str:
+        if kind.name == "activities":
+            return _group_title(self)(self.playbook, ident)
+        return kind.title(self.playbook, ident)
 
     def path(self, kind: PageKind, ident: str = "") -> str:
         if kind.name == "person":
@@ -217,7 +256,16 @@ class Plan:
             return self.path(KIND["area"], area_of(activity)) if self.split else "raci/index.md"
         if kind in FILES:
             return FILES[kind].format(ident)
+        if kind == "activity" and self.split:  # its section of its area's page
+            return self.path(KIND["activities"], self.group_of[ident])
         return self.path(KIND[kind], ident)
+
+    def fragment(self, kind: str, ident: str) -> str:
+        """The ``#…`` a link to ``kind`` ``ident`` ends with: an activity's row in the
+        matrix, an activity's section of a page of activities."""
+        if kind == "row" or (kind == "activity" and self.split):
+            return f"#{ident}"
+        return ""
 
     def page_url(self, page: str) -> str:
         """The URL path of a page relative to the site root, as MkDocs makes it."""
@@ -283,14 +331,18 @@ class Links:
         """A link's target: the page's URL, relative (MkDocs rewrites nothing in our pages)."""
         target = self.plan.target(kind, ident)
         if kind in FILES:
-            return posixpath.relpath(target, self.base)
+            return _relative(target, self.base)
         dest = self.plan.page_url(target)
-        rel = _relative(dest or ".", self.base)
-        if rel == ".":
+        bare = dest.rstrip("/")
+        if bare == self.base or not bare and self.base == ".":
             rel = "./"
-        elif dest.endswith("/") or not dest:
-            rel += "/"
-        return f"{rel}#{ident}" if kind == "row" else rel
+        else:  # the folder's way, remembered (few folders), then the page's own name
+            folder, _, leaf = bare.rpartition("/")
+            up = _relative(folder or ".", self.base)
+            rel = (leaf if up == "." else f"{up}/{leaf}") if leaf else up
+            if dest.endswith("/") or not dest:
+                rel += "/"
+        return rel + self.plan.fragment(kind, ident)
 
     def link(self, kind: str, ident: str, name: str) -> views.Link:
         return views.Link(name, self.url(kind, ident))

@@ -53,9 +53,9 @@ FILTERS: dict[str, Callable[..., str]] = {
 }
 """The filters our templates use on user text, by name (Jinja's own are there too)."""
 
-PAGE_NAMES = ("page", "page_title", "pb")
+PAGE_NAMES = ("page", "page_title", "pb", "view")
 """Names every page template has besides its view's fields: the page's path, its title,
-and the validated playbook."""
+the validated playbook, and the view itself (to hand to a macro)."""
 
 
 class TemplateFailure(PlaybookError):

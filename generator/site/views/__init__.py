@@ -1,14 +1,16 @@
 """One typed view per page kind: exactly what its template shows.
 
 A template receives its view's fields as names (``role``, ``letters``, ``received`` …) and
-shows them; it calls no code of ours. Links are :class:`Link` values, written as Markdown by
+shows them; it calls no code of ours. Links are :class:`Link` values, written as HTML by
 ``{{ link }}``; user text is raw and goes through a filter. REFERENCE.md lists every name.
 """
 
 from .activity import (
     ActivityLetter,
+    ActivitiesView,
     ActivityView,
     RoleNote,
+    activities_view,
     activity_view,
 )
 from .common import (
@@ -110,6 +112,7 @@ from .people import (
 __all__ = [
     "ActivityLetter",
     "ActivityRow",
+    "ActivitiesView",
     "ActivityView",
     "AreaRow",
     "AreasView",
@@ -175,6 +178,7 @@ __all__ = [
     "TeamView",
     "TeamsView",
     "Transition",
+    "activities_view",
     "activity_view",
     "areas_view",
     "cadences_view",

@@ -1,5 +1,6 @@
 """The view of an ``activity`` page: what the activity is, who holds which letter on it and
-when, and the engagements that include or exclude it."""
+when, and the engagements that include or exclude it; and of an ``activities`` page, which
+holds some of an area's activities, each in a section of its own (a large playbook)."""
 
 from __future__ import annotations
 
@@ -66,4 +67,31 @@ def activity_view(ctx: Context, ident: str) -> ActivityView:
             ctx.engagement(e)
             for e in lookups.pointing("activities", ident, "engagements", "out_of_scope")
         ),
+    )
+
+
+@dataclass(frozen=True)
+class ActivitiesView:
+    """A page of an area's activities: each one's section says what its own page would."""
+
+    area: str
+    """The area (``Other`` for activities with none)."""
+    part: int
+    """This page's number among the area's pages of activities, from 1."""
+    parts: int
+    """How many pages the area's activities take."""
+    matrix: str
+    """The link to the area's matrix page."""
+    activities: tuple[ActivityView, ...]
+    """The activities of this page, in the order written."""
+
+
+def activities_view(ctx: Context, ident: str) -> ActivitiesView:
+    area, part, parts, activities = ctx.plan.activity_groups[ident]
+    return ActivitiesView(
+        area=area,
+        part=part,
+        parts=parts,
+        matrix=ctx.links.url("area", area),
+        activities=tuple(activity_view(ctx, a.id) for a in activities),
     )
