@@ -223,7 +223,9 @@ class Plan:
                 parts = -(-len(activities) // ACTIVITIES_PER_PAGE)
                 for part in range(1, parts + 1):
                     key = self.area_slug[area] + (f"/{part}" if part > 1 else "")
-                    chunk = activities[(part - 1) * ACTIVITIES_PER_PAGE : part * ACTIVITIES_PER_PAGE]
+                    chunk = activities[
+                        (part - 1) * ACTIVITIES_PER_PAGE : part * ACTIVITIES_PER_PAGE
+                    ]
                     self.activity_groups[key] = (area, part, parts, tuple(chunk))
                     self.group_of.update((a.id, key) for a in chunk)
 

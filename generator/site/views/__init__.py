@@ -6,8 +6,8 @@ shows them; it calls no code of ours. Links are :class:`Link` values, written as
 """
 
 from .activity import (
-    ActivityLetter,
     ActivitiesView,
+    ActivityLetter,
     ActivityView,
     RoleNote,
     activities_view,
