@@ -170,8 +170,9 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
                 files.append(File.generated(config, path, content=content))
         site, playbook, paths = self.site, self.playbook, outputs.produced_paths(self.site)
         if self.command != "serve":  # serve runs threads: forking beside them is not safe
-            self.background = Background.start(
-                lambda: outputs.produced_files(playbook, site), paths, Path(config.site_dir)
+            printed = replace(site, pages={p: site.pages[p] for p in site.printable.values()})
+            self.background = Background.start(  # holding only the pages it prints
+                lambda: outputs.produced_files(playbook, printed), paths, Path(config.site_dir)
             )
         made = (
             {p: b"" for p in paths} if self.background else outputs.produced_files(playbook, site)

@@ -268,16 +268,27 @@ class Activity(Part):
 
     def holders(self, letter: str) -> tuple[Holder, ...]:
         """Who holds ``letter``, each as a :class:`Holder` (a plain id: ``when`` None)."""
-        return tuple(
-            item if isinstance(item, Holder) else _unconditional(item)
-            for item in self.raci.get(letter, ())
-        )
+        return self._holders.get(letter, ())
 
     def role_ids(self, letter: str) -> tuple[str, ...]:
         """The roles holding ``letter``, conditional or not, in the order written."""
-        return tuple(
-            item if isinstance(item, str) else item.role for item in self.raci.get(letter, ())
-        )
+        return self._role_ids.get(letter, ())
+
+    @cached_property
+    def _holders(self) -> dict[str, tuple[Holder, ...]]:
+        return {
+            letter: tuple(
+                item if isinstance(item, Holder) else _unconditional(item) for item in items
+            )
+            for letter, items in self.raci.items()
+        }
+
+    @cached_property
+    def _role_ids(self) -> dict[str, tuple[str, ...]]:
+        return {
+            letter: tuple(item if isinstance(item, str) else item.role for item in items)
+            for letter, items in self.raci.items()
+        }
 
 
 class Deliverable(Part):

@@ -21,7 +21,11 @@ from .markdown import text, title_text
 from .slugs import unique_slugs
 
 SPLIT_MATRIX_AT = 150
-"""Activities above which the matrix becomes one page per area."""
+"""Activities above which the matrix becomes pages by area; no matrix page holds more rows
+than this (an area with more takes several)."""
+MATRIX_CELLS = 1200
+"""The filled cells (a role's letters on an activity) one matrix page holds at most: an area
+whose activities each involve dozens of roles takes more pages of fewer rows."""
 ACTIVITIES_PER_PAGE = 40
 """In a playbook whose matrix is split, the activities one page of an area's activities
 holds (a page per activity would be thousands of pages)."""
@@ -104,7 +108,7 @@ def _name(section: str) -> Callable[[Playbook, str], str]:
 
 
 def _areas(plan: Plan) -> Sequence[str]:
-    return list(plan.areas) if plan.split else []
+    return list(plan.matrix_pages)
 
 
 def _activity_ids(plan: Plan) -> Sequence[str]:
@@ -113,14 +117,6 @@ def _activity_ids(plan: Plan) -> Sequence[str]:
 
 def _activity_groups(plan: Plan) -> Sequence[str]:
     return list(plan.activity_groups)
-
-
-def _group_title(plan: Plan) -> Callable[[Playbook, str], str]:
-    def title(playbook: Playbook, group: str) -> str:
-        area, part, parts = plan.activity_groups[group][:3]
-        return f"Activities: {area}" + (f" ({part} of {parts})" if parts > 1 else "")
-
-    return title
 
 
 def _people(plan: Plan) -> Sequence[str]:
@@ -148,7 +144,7 @@ KINDS: tuple[PageKind, ...] = (
              wide=True, search="exclude"),
     PageKind("areas", "raci/index.md", "raci-areas.html.j2", _fixed(_RACI),
              _one_if(lambda plan: plan.split), "RACI", "index", views.areas_view),
-    PageKind("area", "raci/{}.md", "raci.html.j2", lambda pb, area: f"RACI: {area}",
+    PageKind("area", "raci/{}.md", "raci.html.j2", _fixed("RACI"),
              _areas, "RACI", "child", views.matrix_view, wide=True, search="exclude"),
     PageKind("activity", "activities/{}.md", "activity.html.j2", _name("activities"),
              _activity_ids, "RACI", "child", views.activity_view, search="boost"),
@@ -192,6 +188,23 @@ def _relative(target: str, start: str) -> str:
 
 
 @dataclass(frozen=True)
+class Chunk:
+    """One page of an area's activities in a split playbook (a matrix page, or a page of
+    activities)."""
+
+    area: str
+    part: int
+    """This page's number among the area's pages, from 1."""
+    parts: int
+    """How many pages the area takes."""
+    activities: tuple[Activity, ...]
+
+    def title(self, lead: str) -> str:
+        """``RACI: Prospecting``, ``RACI: Prospecting (2 of 3)``."""
+        return f"{lead}{self.area}" + (f" ({self.part} of {self.parts})" if self.parts > 1 else "")
+
+
+@dataclass(frozen=True)
 class Page:
     """One page of the plan: where it goes, its kind and id, its title."""
 
@@ -208,26 +221,49 @@ class Plan:
         self.playbook: Playbook = playbook
         self.directory_urls = directory_urls
         self.person_slug = unique_slugs(list(playbook.people_index), "person")
+        self.hrefs: dict[tuple[str, str, str], str] = {}
+        """Links made so far: (folder linked from, kind, id) → relative URL."""
         self.split: bool = len(playbook.activities) > SPLIT_MATRIX_AT
         self.areas: dict[str, list[Activity]] = {}
         for activity in playbook.activities:
             self.areas.setdefault(area_of(activity), []).append(activity)
         self.area_slug = unique_slugs(sorted(self.areas), "area")
-        self.activity_groups: dict[str, tuple[str, int, int, tuple[Activity, ...]]] = {}
-        """A split playbook's pages of activities: key (``prospecting``, ``prospecting/2``)
-        → (area, part, parts, its activities)."""
+        self.activity_groups: dict[str, Chunk] = {}
+        """A split playbook's pages of activities, by key (``prospecting``,
+        ``prospecting/2``)."""
         self.group_of: dict[str, str] = {}
         """Activity id → the key of its page of activities (a split playbook)."""
+        self.matrix_pages: dict[str, Chunk] = {}
+        """A split playbook's matrix pages, by key: an area's rows, at most
+        ``SPLIT_MATRIX_AT`` to a page."""
+        self.matrix_of: dict[str, str] = {}
+        """Activity id → the key of the matrix page that has its row (a split playbook)."""
         if self.split:
-            for area, activities in self.areas.items():
-                parts = -(-len(activities) // ACTIVITIES_PER_PAGE)
-                for part in range(1, parts + 1):
-                    key = self.area_slug[area] + (f"/{part}" if part > 1 else "")
-                    chunk = activities[
-                        (part - 1) * ACTIVITIES_PER_PAGE : part * ACTIVITIES_PER_PAGE
-                    ]
-                    self.activity_groups[key] = (area, part, parts, tuple(chunk))
-                    self.group_of.update((a.id, key) for a in chunk)
+            self.activity_groups, self.group_of = self._chunks(ACTIVITIES_PER_PAGE, None)
+            self.matrix_pages, self.matrix_of = self._chunks(SPLIT_MATRIX_AT, MATRIX_CELLS)
+
+    def _chunks(self, size: int, cells: int | None) -> tuple[dict[str, Chunk], dict[str, str]]:
+        """Each area's activities in pages of at most ``size`` (and, with ``cells``, at
+        most that many role–activity cells with letters, unless one activity has more), by
+        key (the area's slug for its first page, ``slug/2`` … after), and the key of each
+        activity's page."""
+        chunks: dict[str, Chunk] = {}
+        of: dict[str, str] = {}
+        for area, activities in self.areas.items():
+            pages: list[list[Activity]] = [[]]
+            filled = 0
+            for activity in activities:
+                weight = sum(len(ids) for ids in activity.raci.values()) if cells else 0
+                if pages[-1] and (len(pages[-1]) == size or cells and filled + weight > cells):
+                    pages.append([])
+                    filled = 0
+                pages[-1].append(activity)
+                filled += weight
+            for part, chunk in enumerate(pages, start=1):
+                key = self.area_slug[area] + (f"/{part}" if part > 1 else "")
+                chunks[key] = Chunk(area, part, len(pages), tuple(chunk))
+                of.update((a.id, key) for a in chunk)
+        return chunks, of
 
     @cached_property
     def pages(self) -> list[Page]:
@@ -240,22 +276,25 @@ class Plan:
 
     def title(self, kind: PageKind, ident: str) -> str:
         if kind.name == "activities":
-            return _group_title(self)(self.playbook, ident)
+            return self.activity_groups[ident].title("Activities: ")
+        if kind.name == "area":
+            return self.matrix_pages[ident].title("RACI: ")
         return kind.title(self.playbook, ident)
 
     def path(self, kind: PageKind, ident: str = "") -> str:
         if kind.name == "person":
             return kind.path.format(self.person_slug[ident])
-        if kind.name == "area":
-            return kind.path.format(self.area_slug[ident])
         return kind.path.format(ident)
 
     def target(self, kind: str, ident: str = "") -> str:
         """The page (or file) a link to ``kind`` ``ident`` goes to: a ``row`` is an
         activity's row in the matrix page that shows it."""
         if kind == "row":
-            activity = self.playbook.activity(ident)
-            return self.path(KIND["area"], area_of(activity)) if self.split else "raci/index.md"
+            return self.path(KIND["area"], self.matrix_of[ident]) if self.split else "raci/index.md"
+        if kind == "area":  # an area's (first) matrix page, by the area's name
+            return self.path(KIND["area"], self.area_slug[ident])
+        if kind == "matrix-page":  # a matrix page, by its key
+            return self.path(KIND["area"], ident)
         if kind in FILES:
             return FILES[kind].format(ident)
         if kind == "activity" and self.split:  # its section of its area's page
@@ -330,7 +369,16 @@ class Links:
         return self.href(kind, ident)
 
     def href(self, kind: str, ident: str = "") -> str:
-        """A link's target: the page's URL, relative (MkDocs rewrites nothing in our pages)."""
+        """A link's target: the page's URL, relative (MkDocs rewrites nothing in our pages).
+        Remembered for the plan, by the folder linked from: pages link to the same few
+        things many times."""
+        key = (self.base, kind, ident)
+        found = self.plan.hrefs.get(key)
+        if found is None:
+            found = self.plan.hrefs[key] = self._href(kind, ident)
+        return found
+
+    def _href(self, kind: str, ident: str) -> str:
         target = self.plan.target(kind, ident)
         if kind in FILES:
             return _relative(target, self.base)

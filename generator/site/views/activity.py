@@ -81,17 +81,17 @@ class ActivitiesView:
     parts: int
     """How many pages the area's activities take."""
     matrix: str
-    """The link to the area's matrix page."""
+    """The link to the matrix page with this page's first activity."""
     activities: tuple[ActivityView, ...]
     """The activities of this page, in the order written."""
 
 
 def activities_view(ctx: Context, ident: str) -> ActivitiesView:
-    area, part, parts, activities = ctx.plan.activity_groups[ident]
+    chunk = ctx.plan.activity_groups[ident]
     return ActivitiesView(
-        area=area,
-        part=part,
-        parts=parts,
-        matrix=ctx.links.url("area", area),
-        activities=tuple(activity_view(ctx, a.id) for a in activities),
+        area=chunk.area,
+        part=chunk.part,
+        parts=chunk.parts,
+        matrix=ctx.links.url("row", chunk.activities[0].id).partition("#")[0],
+        activities=tuple(activity_view(ctx, a.id) for a in chunk.activities),
     )

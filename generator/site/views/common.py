@@ -39,6 +39,11 @@ ENGAGEMENT_PARTS = {
 }
 """The parts a role plays in an engagement, by the field that names it."""
 
+FOLD_AFTER = 5
+"""A list of the model's last letter (``I`` in RACI) longer than this is shown as a count
+with a link to where it is listed: a role's or person's own list (to the filtered matrix), the
+roles on an activity in a role's or stage's table (to the activity)."""
+
 LETTER_HEADINGS = {
     "Accountable": "What you own",
     "Responsible": "What you do",
@@ -362,18 +367,35 @@ class Context:
             return clocks[0]
         return None
 
-    def letter_groups(self, activity: Activity, leave_out: str = "") -> tuple[LetterGroup, ...]:
-        """The roles on an activity (but ``leave_out``), by letter, in the letter order."""
+    def letter_groups(
+        self, activity: Activity, leave_out: str = "", *, brief: bool = False
+    ) -> tuple[LetterGroup, ...]:
+        """The roles on an activity (but ``leave_out``), by letter, in the letter order.
+
+        ``brief`` (a row of a role's or a stage's list): the model's last letter, when more
+        than ``FOLD_AFTER`` roles hold it, is their count with a link to the activity, which
+        lists them."""
         groups = []
+        last = self.pb.letter_order[-1]
         for key in self.pb.letter_order:
             holders = tuple(
                 HeldBy(self.role(h.role), h.when)
                 for h in activity.holders(key)
                 if h.role != leave_out
             )
-            if holders:
+            if not holders:
+                continue
+            if (
+                brief
+                and key == last
+                and key != self.pb.accountable_letter
+                and len(holders) > FOLD_AFTER
+            ):
+                url = self.activity(activity).url
+                words = f'{len(holders)} roles, <a href="{url}">listed on the activity</a>'
+            else:
                 words = holders_words(self.pb, activity, key, self.role_anchor, leave_out)
-                groups.append(LetterGroup(key, holders, words))
+            groups.append(LetterGroup(key, holders, words))
         return tuple(groups)
 
     def role_anchor(self, role_id: str) -> str:

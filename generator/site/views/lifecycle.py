@@ -138,7 +138,7 @@ def stage_view(ctx: Context, ident: str) -> StageView:
             Transition(ctx.stage(t), (s.id, t) in pb.recycle_edges) for t in pb.next_stages(s)
         ),
         activities=tuple(
-            ActivityRow(a, ctx.activity(a), ctx.letter_groups(a))
+            ActivityRow(a, ctx.activity(a), ctx.letter_groups(a, brief=True))
             for a in lookups.pointing("stages", ident, "activities", "stage")
         ),
         handoffs=tuple(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from ...model import Activity, Cadence, Engagement, Goal, Handoff, Role, Route, Stage, Team
-from .common import Context, LetterGroup, LetterInfo, Link, holders_words, letter_info
+from .common import FOLD_AFTER, Context, LetterGroup, LetterInfo, Link, holders_words, letter_info
 from .handoffs import OutcomeRow, RouteRow, outcome_row, outcome_rows, route_rows
 
 
@@ -71,7 +71,8 @@ class MatrixLink:
     """The matrix, or one area's page of it, filtered to a role and a letter."""
 
     area: str | None
-    """The area the page shows (plain text); None: the whole matrix, on one page."""
+    """The area the page shows (plain text; ``Prospecting (2 of 3)`` when the area takes
+    several pages); None: the whole matrix, on one page."""
     count: int
     """How many activities the filter shows there."""
     url: str
@@ -86,8 +87,8 @@ class RoleCount:
     """The role, on the page of a person who holds several; None: the page's own role."""
     count: int
     links: tuple[MatrixLink, ...]
-    """One link to the matrix on one page; one per area, in the areas' order, when the
-    matrix is split by area."""
+    """One link to the matrix on one page; one per matrix page with any of them, in the
+    pages' order, when the matrix is split by area."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,10 +114,6 @@ class RoleLetter:
     more than ``FOLD_AFTER`` activities: the page shows this count and links instead."""
 
 
-FOLD_AFTER = 5
-"""A role's (or person's) list of its last letter becomes a count with links to the matrix
-when it has more activities than this."""
-
 _COUNT_WORDS = {"Informed": "You are told about {n} activities"}
 """How a page says the count of a letter's activities, by the letter's name."""
 
@@ -126,8 +123,6 @@ def letter_count(
 ) -> LetterCount:
     """The count of ``rows`` (activity, role id holding ``key`` on it), with links to the
     matrix filtered to each role (split by role only when ``by_role``) and the letter."""
-    from ..plan import area_of  # the plan imports the views
-
     pb, plan = ctx.pb, ctx.plan
     roles: dict[str, list[Activity]] = {}
     for a, rid in rows:
@@ -136,11 +131,11 @@ def letter_count(
     for rid, activities in roles.items():
         query = f"?role={quote(rid)}&amp;letter={quote(key)}"
         if plan.split:
-            areas = Counter(area_of(a) for a in activities)
+            pages = Counter(plan.matrix_of[a.id] for a in activities)
             links = tuple(
-                MatrixLink(area, areas[area], ctx.links.href("area", area) + query)
-                for area in plan.areas
-                if area in areas
+                MatrixLink(chunk.title(""), pages[key], ctx.links.href("matrix-page", key) + query)
+                for key, chunk in plan.matrix_pages.items()
+                if key in pages
             )
         else:
             links = (MatrixLink(None, len(activities), ctx.links.href("raci") + query),)
@@ -324,7 +319,7 @@ def _role_letter(ctx: Context, role: Role, key: str) -> RoleLetter:
     for a in lookups.activities_for(role.id, key):
         owner: str | None = None
         if accountable:
-            others = ctx.letter_groups(a, leave_out=role.id)
+            others = ctx.letter_groups(a, leave_out=role.id, brief=True)
             also = tuple(k for k in pb.letters_of(a, role.id) if k != key)
         else:
             others, also = (), ()

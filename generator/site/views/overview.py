@@ -167,6 +167,11 @@ class MatrixView:
     """The produced files, in the registry's order (on the matrix's first page only)."""
     all_areas: str | None
     """On a page of one area: the link to the list of areas."""
+    part: int
+    """On a page of an area that takes several: this page's number, from 1; else 0."""
+    parts: tuple[Link, ...]
+    """On a page of an area that takes several: each of its pages (``1``, ``2`` …), in
+    order; empty otherwise."""
     matrix: str
     """The filterable matrix with its notes, and its rows as cards for phones (HTML)."""
 
@@ -276,15 +281,31 @@ def _downloads(ctx: Context) -> tuple[Download, ...]:
 
 
 def matrix_view(ctx: Context, ident: str) -> MatrixView:
-    """The matrix of every activity (``ident`` empty) or of one area."""
+    """The matrix of every activity (``ident`` empty) or one page of an area's (``ident``
+    its key)."""
     pb, plan = ctx.pb, ctx.plan
-    groups = [(ident, plan.areas[ident])] if ident else list(plan.areas.items())
-    caption = f"RACI: {ident}" if ident else "Who does what (RACI)"
+    parts: tuple[Link, ...] = ()
+    part = 0
+    if ident:
+        chunk = plan.matrix_pages[ident]
+        groups = [(chunk.area, list(chunk.activities))]
+        caption = chunk.title("RACI: ")
+        if chunk.parts > 1:
+            part = chunk.part
+            parts = tuple(
+                Link(str(c.part), ctx.links.url("matrix-page", key))
+                for key, c in plan.matrix_pages.items()
+                if c.area == chunk.area
+            )
+    else:
+        groups, caption = list(plan.areas.items()), "Who does what (RACI)"
     return MatrixView(
         legend=legend(pb),
         accountable=letter_info(pb, pb.accountable_letter),
         downloads=() if ident else _downloads(ctx),
         all_areas=ctx.links.url("raci") if ident else None,
+        part=part,
+        parts=parts,
         matrix=matrix_html(ctx, groups, caption),
     )
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...model import Activity, Engagement
-from .common import Context, LetterInfo, Link, letter_info
-from .organisation import FOLD_AFTER, EngagementPart, LetterCount, Meeting, letter_count, route_of
+from .common import FOLD_AFTER, Context, LetterInfo, Link, letter_info
+from .organisation import EngagementPart, LetterCount, Meeting, letter_count, route_of
 
 
 @dataclass(frozen=True, slots=True)
