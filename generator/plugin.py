@@ -19,6 +19,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import jinja2
+import jinja2.bccache
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
@@ -222,12 +224,38 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             self.background = None
         self.lock.close()
 
+    def on_env(self, env: Any, config: MkDocsConfig, files: Files) -> Any:
+        """Under ``serve``, the theme's templates are compiled once, not on every rebuild
+        (MkDocs makes a new Jinja environment each time; a changed template is compiled
+        again, as its source's checksum differs)."""
+        if self.command == "serve" and env.bytecode_cache is None:
+            env.bytecode_cache = _THEME_BYTECODE
+        return env
+
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         _poll_faster(server)
         server.watch(str(self._folder(self.config.source)))
         if self.config.templates and self._folder(self.config.templates).is_dir():
             server.watch(str(self._folder(self.config.templates)))
         return server
+
+
+class _MemoryBytecode(jinja2.BytecodeCache):
+    """Compiled templates kept in memory for the life of the process."""
+
+    def __init__(self) -> None:
+        self.kept: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self.kept.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.kept[bucket.key] = bucket.bytecode_to_string()
+
+
+_THEME_BYTECODE = _MemoryBytecode()
 
 
 POLL_SECONDS = 0.1
