@@ -1,6 +1,6 @@
 """Profile ``playbook check`` and a plugin build at one size; print Markdown tables.
 
-    python -m benchmarks.profile [SIZE] [--work DIR] [--top N]
+    python -m benchmarks.profile [SIZE] [--shape SHAPE] [--work DIR] [--top N]
 
 Runs each under cProfile in a fresh process (``python -m cProfile -o FILE -m generator check``
 and ``… -m mkdocs build``), keeps the ``.prof`` files in the work folder for ``pstats`` or
@@ -143,8 +143,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--shape", choices=synth.SHAPE_NAMES, default="typical")
     args = parser.parse_args(argv)
-    bench = Bench(args.size, args.work.resolve(), args.seed, 1)
+    bench = Bench(args.size, args.work.resolve(), args.seed, 1, args.shape)
     bench.prepare()
     folder = bench.dir
     check = profile(
@@ -157,15 +158,14 @@ def main(argv: list[str] | None = None) -> int:
         folder / "build.prof",
         folder,
     )
-    print(f"### `playbook check --strict` at {args.size} under cProfile: {_total(check):.2f} s\n")
+    at = args.size if args.shape == "typical" else f"{args.size} ({args.shape} shape)"
+    print(f"### `playbook check --strict` at {at} under cProfile: {_total(check):.2f} s\n")
     print(phases(check), "\n")
     print("By own time:\n")
     print(top(check, args.top, 2), "\n")
     print("By cumulative time:\n")
     print(top(check, args.top, 3), "\n")
-    print(
-        f"### Plugin build (`mkdocs build`) at {args.size} under cProfile: {_total(build):.2f} s\n"
-    )
+    print(f"### Plugin build (`mkdocs build`) at {at} under cProfile: {_total(build):.2f} s\n")
     print(phases(build), "\n")
     print("By own time:\n")
     print(top(build, args.top, 2), "\n")

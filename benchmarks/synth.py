@@ -1,6 +1,6 @@
 """Seeded synthetic playbooks at four sizes, valid and warning-free under ``check --strict``.
 
-    python -m benchmarks.synth SIZE OUT_DIR [--seed N] [--force]
+    python -m benchmarks.synth SIZE OUT_DIR [--seed N] [--shape SHAPE] [--force]
 
 ``S`` copies the shipped example (``playbook/``); ``M``, ``L`` and ``XL`` build an
 enterprise-shaped organisation — regional sales and marketing teams, agencies and partners,
@@ -8,8 +8,14 @@ a long lifecycle with recycle loops, areas of activities with a home team — an
 several YAML files, the activities split across files. They use what real handbooks write:
 named handoffs, routed handoffs, clocks with a target and a start, rejections with several
 outcomes, conditional letter holders, role goals for a dated period, field roles on their
-own local time, CRM values per stage and a glossary term with two meanings. The same size
-and seed always give byte-identical files.
+own local time, CRM values per stage and a glossary term with two meanings. The same size,
+seed and shape always give byte-identical files.
+
+``--shape`` lays the same counts out differently (see :data:`SHAPES`): ``typical`` (the
+default) is the organisation the benchmark always measured; ``worst`` puts 40 % of the
+activities in one area, 30–45 Informed roles on 30 % of them, 1–5 Consulted on each, per-role
+notes on 60 % and multi-paragraph Markdown descriptions on half; ``skewed``, ``crowded`` and
+``verbose`` each carry one of those traits.
 """
 
 from __future__ import annotations
@@ -90,6 +96,61 @@ SIZES: dict[str, Size] = {
         glossary=40,
     ),
 }
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How the same counts are laid out: the spread of activities over areas, how many roles
+    hold letters on an activity, how many notes and how long the descriptions are.
+
+    ``typical`` makes exactly the playbooks the benchmark always made (same bytes); the others
+    change only what their fields say.
+    """
+
+    name: str
+    big_area: float = 0.0
+    """Share of all activities in one area (0: an even spread, each area 0.5–1.5 × the mean)."""
+    skewed_rest: bool = False
+    """The other areas' counts heavy-tailed (a few large, many small) instead of even."""
+    consulted: tuple[int, ...] = (0, 1, 1, 2)
+    """Consulted roles per activity, drawn from these."""
+    informed: tuple[int, ...] = (0, 1, 2)
+    """Informed roles per activity, drawn from these (unless it is a crowd)."""
+    crowd: float = 0.0
+    """Share of activities that inform a crowd: 30–45 roles across several teams."""
+    note_rate: float = 0.08
+    """Share of activities with per-role notes."""
+    notes_max: int = 1
+    """Roles with a note on such an activity: 1 (a fixed short note) or up to this many."""
+    long_descriptions: float = 0.0
+    """Share of activities whose description is several paragraphs of Markdown."""
+
+
+SHAPES: dict[str, Shape] = {
+    "typical": Shape("typical"),
+    "skewed": Shape("skewed", big_area=0.4, skewed_rest=True),
+    "crowded": Shape("crowded", consulted=(1, 2, 3, 4, 5), informed=(1, 2, 3, 4), crowd=0.3),
+    "verbose": Shape("verbose", note_rate=0.6, notes_max=4, long_descriptions=0.5),
+    "worst": Shape(
+        "worst",
+        big_area=0.4,
+        skewed_rest=True,
+        consulted=(1, 2, 3, 4, 5),
+        informed=(1, 2, 3, 4),
+        crowd=0.3,
+        note_rate=0.6,
+        notes_max=4,
+        long_descriptions=0.5,
+    ),
+}
+"""``typical`` is the benchmark's organisation; ``worst`` is every heavy trait at once (one
+area with 40 % of the activities, 30+ Informed on 30 % of them, notes on 60 %, multi-paragraph
+descriptions on half): the heaviest organisation of the same counts that is still realistic.
+The three between isolate one trait each, to tell which one costs."""
+SHAPE_NAMES = tuple(SHAPES)
+CROWD_INFORMED = (30, 45)
+CROWD_TEAMS = 5
+"""Teams beyond an area's own whose roles may be in an Informed crowd."""
 
 FUNCTIONS: dict[str, list[str]] = {
     "Field Sales": [
@@ -543,6 +604,53 @@ PHRASES = [
     "following the regional legal checklist",
     "with results shared at the monthly review",
 ]
+NOTES = [
+    "first draft and layout only",
+    "reviews the **final** version before it goes out; comments within 2 business days",
+    "only for accounts in their own territory",
+    "supplies the figures from the CRM report *Pipeline by source*",
+    "signs off anything that mentions pricing or discounts",
+    "joins the kick-off and the last review, not the weekly check-ins",
+    "owns the budget line; asks the deal desk for anything over £10,000",
+    "translates and localises the copy for their region",
+    "is told when it ships, through the `#launches` channel",
+    "keeps the checklist up to date after each round",
+]
+"""Per-role notes on an activity (Markdown)."""
+PARAGRAPHS = [
+    "The work starts from the brief agreed at the quarterly planning meeting. The brief names "
+    "the **audience**, the *one* message and the date it must be live; anything not in the "
+    "brief goes through the change process rather than being added on the way.",
+    "Every asset is stored in the shared library under the campaign's code, so that sales and "
+    "the agencies find the latest version without asking. Superseded files move to the archive "
+    "folder; nothing is deleted before the end of the financial year.",
+    "Results are reported against the team's goals at the monthly review: reach, MQLs and the "
+    "share of MQLs sales accepted. A result more than 20 % below plan gets a short written "
+    "explanation and, where it helps, a change to the next round.",
+    "Legal reviews anything that makes a claim about a competitor, quotes a customer or "
+    "offers a price. Allow **5 business days** for that review; a rush review needs the head "
+    "of the team to ask for it in writing.",
+    "Regional teams adapt the material to their market: language, currency, legal footer and "
+    "examples. They do not change the positioning; if it does not fit their market they raise "
+    "it with product marketing instead.",
+    "The CRM is the record: every touchpoint, response and handover is logged against the "
+    "contact and the campaign source, so that attribution and the SLA clocks work. Spreadsheets "
+    "kept on the side are not the record.",
+    "When a step slips, the responsible role tells the accountable one the same day, with a new "
+    "date. Two slips in a row go to the weekly review, where the owner decides whether to cut "
+    "scope, add help or move the date.",
+]
+"""Paragraphs of a long activity description (Markdown)."""
+STEPS = [
+    "Agree the brief and the budget",
+    "Draft, then review with the consulted roles",
+    "Localise for each region that runs it",
+    "Check links, tracking codes and the legal footer",
+    "Publish and tell the informed roles",
+    "Report results at the next monthly review",
+    "Archive the assets in the shared library",
+]
+"""Steps of the numbered list in a long activity description."""
 
 
 def slug(text: str) -> str:
@@ -585,9 +693,31 @@ def _spread(total: int, parts: int, rng: random.Random) -> list[int]:
     return counts
 
 
+def _skewed(total: int, parts: int, rng: random.Random, big: float, rest_skewed: bool) -> list[int]:
+    """``total`` split into ``parts`` counts (each at least 1): the first holds ``big`` of all,
+    the rest spread evenly or, with ``rest_skewed``, heavy-tailed."""
+    if parts == 1:
+        return [total]
+    first = min(total - (parts - 1), max(1, round(big * total))) if big else 0
+    remaining = total - first
+    if not rest_skewed:
+        rest = _spread(remaining, parts - (1 if first else 0), rng)
+    else:
+        count = parts - (1 if first else 0)
+        weights = [min(8.0, rng.paretovariate(1.3)) for _ in range(count)]  # at most ~8 × the least
+        scale = (remaining - count) / sum(weights)
+        rest = [1 + math.floor(w * scale) for w in weights]
+        i = 0
+        while sum(rest) < remaining:
+            rest[i % count] += 1
+            i += 1
+    return ([first] if first else []) + rest
+
+
 class _Builder:
-    def __init__(self, size: Size, seed: int) -> None:
+    def __init__(self, size: Size, seed: int, shape: Shape = SHAPES["typical"]) -> None:
         self.size = size
+        self.shape = shape
         self.rng = random.Random(seed)
         names = [f"{first} {last}" for first in FIRST_NAMES for last in LAST_NAMES]
         self.rng.shuffle(names)
@@ -911,7 +1041,15 @@ class _Builder:
 
     def build_activities(self) -> None:
         ids = _Ids()
-        counts = _spread(self.size.activities, len(self.areas), self.rng)
+        shape = self.shape
+        if shape.big_area or shape.skewed_rest:
+            counts = _skewed(
+                self.size.activities, len(self.areas), self.rng, shape.big_area, shape.skewed_rest
+            )
+            at = self.rng.randrange(len(counts))  # which area is the big one
+            counts = counts[1 : at + 1] + counts[:1] + counts[at + 1 :]
+        else:
+            counts = _spread(self.size.activities, len(self.areas), self.rng)
         region_counter: dict[str, int] = {}
         stages = [s["id"] for s in self.chain]
         for area, count in zip(self.areas, counts, strict=False):
@@ -922,6 +1060,12 @@ class _Builder:
             side = [r for t in area["secondary"] for r in self.team_roles[t["id"]]]
             ext_roles = self.team_roles[area["external"]["id"]] if area["external"] else []
             templates = THEMES[area["theme"]]
+            audience: list[str] = []
+            if shape.crowd:  # the area's own teams and a few others it keeps informed
+                own = {area["home"]["id"], *(t["id"] for t in area["secondary"])}
+                others = [t for t in self.internal if t["id"] not in own]
+                extra = self.rng.sample(others, min(CROWD_TEAMS, len(others)))
+                audience = home_roles + side + [r for t in extra for r in self.team_roles[t["id"]]]
             for k in range(count):
                 template = templates[k % len(templates)]
                 region_counter[template] = region_counter.get(template, 0) + 1
@@ -934,8 +1078,11 @@ class _Builder:
                     responsible += pick(ext_roles, 1)
                 if not responsible:
                     responsible = pick(side, 1)
-                consulted = pick(side, self.rng.choice((0, 1, 1, 2)))
-                informed = pick(side + home_roles, self.rng.choice((0, 1, 2)))
+                consulted = pick(side, self.rng.choice(shape.consulted))
+                if audience and self.rng.random() < shape.crowd:
+                    informed = pick(audience, self.rng.randint(*CROWD_INFORMED))
+                else:
+                    informed = pick(side + home_roles, self.rng.choice(shape.informed))
                 holders: list[Any] = list(responsible)
                 if len(responsible) == 2 and self.rng.random() < 0.1:
                     conditions = self.rng.choice(ALTERNATIVES)
@@ -964,10 +1111,28 @@ class _Builder:
                 activity["description"] = (
                     f"{template} for region {region_counter[template]}, {self.rng.choice(PHRASES)}."
                 )
+                if shape.long_descriptions and self.rng.random() < shape.long_descriptions:
+                    activity["description"] += self.long_description()
                 activity["raci"] = raci
-                if self.rng.random() < 0.08:
-                    activity["notes"] = {responsible[0]: "first draft and layout only"}
+                if self.rng.random() < shape.note_rate:
+                    if shape.notes_max <= 1:
+                        activity["notes"] = {responsible[0]: "first draft and layout only"}
+                    else:
+                        holders_ = list(dict.fromkeys(_role_ids(raci)))
+                        chosen = self.rng.sample(
+                            holders_, min(len(holders_), self.rng.randint(1, shape.notes_max))
+                        )
+                        activity["notes"] = {r: self.rng.choice(NOTES) for r in chosen}
                 self.activities.append(activity)
+
+    def long_description(self) -> str:
+        """Two to four paragraphs and a numbered list, appended to the one-line description."""
+        paragraphs = self.rng.sample(PARAGRAPHS, self.rng.randint(2, 4))
+        steps = STEPS[: self.rng.randint(3, len(STEPS))]
+        listed = "\n".join(f"{n}. {step}" for n, step in enumerate(steps, 1))
+        at = self.rng.randrange(len(paragraphs) + 1)
+        blocks = paragraphs[:at] + [f"How it runs:\n\n{listed}"] + paragraphs[at:]
+        return "\n\n" + "\n\n".join(blocks) + "\n"
 
     def pick(self, used: list[str], pool: list[str], n: int) -> list[str]:
         """Up to ``n`` roles of ``pool`` not in ``used`` (which they join)."""
@@ -1183,11 +1348,13 @@ def _role_ids(raci: dict[str, Any]) -> list[str]:
     return found
 
 
-def generate(size: str, seed: int = 0) -> dict[str, dict[str, Any]]:
+def generate(size: str, seed: int = 0, shape: str = "typical") -> dict[str, dict[str, Any]]:
     """The files of a synthetic playbook: ``{file name: YAML data}`` (not for ``S``)."""
     if size not in SIZES:
         raise ValueError(f"unknown size '{size}' (sizes: {', '.join(SIZES)})")
-    files = _Builder(SIZES[size], seed).build()
+    if shape not in SHAPES:
+        raise ValueError(f"unknown shape '{shape}' (shapes: {', '.join(SHAPES)})")
+    files = _Builder(SIZES[size], seed, SHAPES[shape]).build()
     for data in files.values():
         for items in data.values():
             for item in items if isinstance(items, list) else []:
@@ -1201,11 +1368,23 @@ def _dump(data: dict[str, Any]) -> str:
     return yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
-def write(size: str, out_dir: Path | str, seed: int = 0, *, force: bool = False) -> list[Path]:
-    """Write the playbook of ``size`` into ``out_dir``; returns the files written.
+def write(
+    size: str,
+    out_dir: Path | str,
+    seed: int = 0,
+    *,
+    force: bool = False,
+    shape: str = "typical",
+) -> list[Path]:
+    """Write the playbook of ``size`` and ``shape`` into ``out_dir``; returns the files written.
 
     Refuses a folder that already holds YAML files unless ``force`` (then they are replaced).
+    ``S`` is the shipped example, which has one shape: ``typical``.
     """
+    if size == "S" and shape != "typical":
+        raise ValueError("S is the shipped example; shapes apply to M, L and XL")
+    if shape not in SHAPES:
+        raise ValueError(f"unknown shape '{shape}' (shapes: {', '.join(SHAPES)})")
     out = Path(out_dir)
     existing = sorted(p for p in out.glob("*.y*ml")) if out.is_dir() else []
     if existing and not force:
@@ -1219,9 +1398,12 @@ def write(size: str, out_dir: Path | str, seed: int = 0, *, force: bool = False)
             shutil.copyfile(path, out / path.name)
             written.append(out / path.name)
         return written
-    header = f"# Synthetic playbook, size {size}, seed {seed}: written by benchmarks/synth.py\n"
+    shaped = "" if shape == "typical" else f", shape {shape}"
+    header = (
+        f"# Synthetic playbook, size {size}, seed {seed}{shaped}: written by benchmarks/synth.py\n"
+    )
     written = []
-    for name, data in generate(size, seed).items():
+    for name, data in generate(size, seed, shape).items():
         target = out / name
         target.write_text(header + _dump(data), encoding="utf-8")
         written.append(target)
@@ -1235,11 +1417,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("size", choices=SIZE_NAMES, type=str.upper)
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--shape",
+        choices=SHAPE_NAMES,
+        default="typical",
+        help="how the same counts are laid out (typical; worst: every heavy trait at once)",
+    )
     parser.add_argument("--force", action="store_true", help="replace YAML files already there")
     args = parser.parse_args(argv)
     try:
-        files = write(args.size, args.out_dir, args.seed, force=args.force)
-    except FileExistsError as exc:
+        files = write(args.size, args.out_dir, args.seed, force=args.force, shape=args.shape)
+    except (FileExistsError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"{len(files)} files in {args.out_dir}", file=sys.stderr)
