@@ -384,3 +384,27 @@ def test_engagement_scope_lists_match_the_yaml_exactly(example_site: Path) -> No
         roles = {r["id"]: r["name"] for r in data["roles"]}
         signatories = [_plain(c).split(" (")[0] for c in re.findall(r"<tr><td>(.*?)</td>", sign)]
         assert signatories == [roles[r] for r in engagement["sign_off"]]
+
+
+def test_search_indexes_each_activity_at_its_own_place_not_in_every_list(
+    example_site: Path,
+) -> None:
+    """Role, person and stage pages keep their activity lists out of the search index (the
+    lists are long, and an activity is found at its own page), not their headings."""
+    import json
+
+    docs = json.loads((example_site / "search/search_index.json").read_text("utf-8"))["docs"]
+    data = raw_example()
+    names = {a["id"]: " ".join(a["name"].split()) for a in data["activities"]}
+    for ident, name in names.items():
+        own = [d for d in docs if d["location"].startswith(f"activities/{ident}/")]
+        assert own and name in own[0]["title"], ident
+    sdr = letters_by_role(data, "sdr")
+    listed = {names[i] for i in set().union(*sdr.values())}
+    role_text = " ".join(d["text"] for d in docs if d["location"].startswith("roles/sdr/"))
+    assert "Handoffs" in " ".join(
+        d["title"] for d in docs if d["location"].startswith("roles/sdr/")
+    )
+    assert not [n for n in listed if n in role_text]
+    stage_text = " ".join(d["text"] for d in docs if d["location"].startswith("lifecycle/"))
+    assert not [n for n in names.values() if f">{n}<" in stage_text or n in stage_text]
