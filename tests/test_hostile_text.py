@@ -390,6 +390,12 @@ class Balance(HTMLParser):
         else:
             self.open.pop()
 
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """``<hr />`` (a void element), ``<path … />`` (inside an SVG): opens nothing."""
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID:
+            self.handle_endtag(tag)
+
     def handle_comment(self, data: str) -> None:
         self.comments.append(data)
 
