@@ -227,7 +227,12 @@ def render_command(
         )
         playbook = require_valid(source).playbook
         assert playbook is not None
-        site = render(playbook, make_environment(templates), directory_urls=not no_directory_urls)
+        site = render(
+            playbook,
+            make_environment(templates),
+            directory_urls=not no_directory_urls,
+            parallel=True,
+        )
         files = {**write.site_files(site), **outputs.produced_files(playbook, site)}
         finishes = f"the next render into {out} finishes it"
         with guard.writing(target, shown=out, on_interrupt=finishes):

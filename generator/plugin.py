@@ -87,7 +87,12 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         templates = self.config.templates
         try:
             env = make_environment(self._folder(templates) if templates else None)
-            self.site = render(playbook, env, directory_urls=config.use_directory_urls)
+            self.site = render(
+                playbook,
+                env,
+                directory_urls=config.use_directory_urls,
+                parallel=self.command in ("build", "gh-deploy"),  # serve runs threads
+            )
         except TemplateFailure as exc:
             raise PluginError(f"a template failed; nothing was built\n{exc}") from None
         docs_files = _docs_files(config)

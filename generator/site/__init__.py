@@ -15,7 +15,9 @@ import jinja2
 from ..model import Playbook
 from .markdown import EXTENSIONS, md, md_block, md_inline, safe_url, text, title_text, tooltip
 from .page import Glossary, Page, finish
+from .parallel import map_in_two
 from .plan import ASSETS, Plan
+from .plan import Page as PlannedPage
 from .slugs import slugify, unique_slugs
 from .standalone import standalone_page, standalone_pages
 from .templates import TemplateFailure, make_environment, render_template
@@ -64,8 +66,12 @@ def render(
     env: jinja2.Environment | None = None,
     *,
     directory_urls: bool = True,
+    parallel: bool = False,
 ) -> Site:
     """The pages, navigation and assets of ``playbook``. Pure and deterministic.
+
+    ``parallel``: a large site's pages are made on two cores (:mod:`.parallel`); call it
+    so only where the process may fork (no threads running).
 
     Raises:
         TemplateFailure: A template could not be read or rendered.
@@ -74,10 +80,8 @@ def render(
     plan = Plan(playbook, directory_urls=directory_urls)
     lookups = Lookups(playbook)
     glossary = Glossary(playbook)
-    pages: dict[str, Page] = {}
-    titles: dict[str, str] = {}
-    printable: dict[str, str] = {}
-    for page in plan.pages:
+
+    def make(page: PlannedPage) -> Page:
         context = Context(playbook, plan, lookups, plan.links_from(page.path))
         view = page.kind.view(context, page.ident)
         names = {f.name: getattr(view, f.name) for f in fields(view)}
@@ -90,11 +94,14 @@ def render(
             view=view,
             **names,
         )
-        pages[page.path] = finish(
-            body, page.title, glossary, wide=page.kind.wide, search=page.kind.search
-        )
-        titles[page.path] = page.title
-        if page.kind.printable:
-            printable[plan.target("printable", page.ident)] = page.path
+        return finish(body, page.title, glossary, wide=page.kind.wide, search=page.kind.search)
+
+    planned = plan.pages
+    made = map_in_two(planned, make) if parallel else [make(page) for page in planned]
+    pages = {page.path: result for page, result in zip(planned, made, strict=True)}
+    titles = {page.path: page.title for page in planned}
+    printable = {
+        plan.target("printable", page.ident): page.path for page in planned if page.kind.printable
+    }
     assets = {path: render_template(env, path) for path in ASSETS}
     return Site(pages, plan.navigation(), titles, assets, printable)
