@@ -259,18 +259,20 @@ def test_plain_mkdocs_build_of_a_broken_playbook_keeps_the_site(tmp_path: Path) 
     assert snapshot(site) == before
 
 
-def test_user_template_overrides_a_built_in_one_by_name(tmp_path: Path) -> None:
+def _with_overrides(tmp_path: Path, templates: dict[str, str]) -> None:
+    """The example, built with the plugin's ``templates: overrides`` holding ``templates``."""
     shutil.copytree(EXAMPLE, tmp_path / "playbook")
-    write_tree(
+    config = MINIMAL_CONFIG.replace(
+        "source: playbook", "source: playbook\n      templates: overrides"
+    )
+    files = {f"overrides/{name}": text for name, text in templates.items()}
+    write_tree(tmp_path, {"mkdocs.yml": config, "docs/about.md": ABOUT, **files})
+
+
+def test_user_template_overrides_a_built_in_one_by_name(tmp_path: Path) -> None:
+    _with_overrides(
         tmp_path,
-        {
-            "mkdocs.yml": MINIMAL_CONFIG.replace(
-                "source: playbook", "source: playbook\n      templates: overrides"
-            ),
-            "docs/about.md": ABOUT,
-            "overrides/glossary.html.j2": "<h1>Words we use</h1>\n"
-            "<p>{{ pb.glossary | length }} terms.</p>\n",
-        },
+        {"glossary.html.j2": "<h1>Words we use</h1>\n<p>{{ pb.glossary | length }} terms.</p>\n"},
     )
     assert build_site(tmp_path / "mkdocs.yml", tmp_path / "site").returncode == 0
     html = (tmp_path / "site/glossary/index.html").read_text("utf-8")
@@ -282,17 +284,7 @@ def test_user_template_overrides_a_built_in_one_by_name(tmp_path: Path) -> None:
 def test_an_override_under_a_markdown_template_name_is_refused(tmp_path: Path) -> None:
     """``role.md.j2`` was the role page's template when pages were Markdown: a user's file of
     that name is an error naming it, never silently ignored, and nothing is built."""
-    shutil.copytree(EXAMPLE, tmp_path / "playbook")
-    write_tree(
-        tmp_path,
-        {
-            "mkdocs.yml": MINIMAL_CONFIG.replace(
-                "source: playbook", "source: playbook\n      templates: overrides"
-            ),
-            "docs/about.md": ABOUT,
-            "overrides/role.md.j2": "# {{ role.name | text }}\n",
-        },
-    )
+    _with_overrides(tmp_path, {"role.md.j2": "# {{ role.name | text }}\n"})
     result = build_site(tmp_path / "mkdocs.yml", tmp_path / "site")
 
     assert result.returncode == 1
