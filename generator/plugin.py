@@ -19,8 +19,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import jinja2
-import jinja2.bccache
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
@@ -30,7 +28,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel, set_exclusions
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from . import cache, guard, outputs
+from . import cache, guard, outputs, preview
 from . import config as settings
 from .errors import PlaybookError, format_diagnostics
 from .model import Playbook
@@ -234,59 +232,15 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         (MkDocs makes a new Jinja environment each time; a changed template is compiled
         again, as its source's checksum differs)."""
         if self.command == "serve" and env.bytecode_cache is None:
-            env.bytecode_cache = _THEME_BYTECODE
+            env.bytecode_cache = preview.THEME_BYTECODE
         return env
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
-        _poll_faster(server)
+        preview.poll_faster(server)
         server.watch(str(self._folder(self.config.source)))
         if self.config.templates and self._folder(self.config.templates).is_dir():
             server.watch(str(self._folder(self.config.templates)))
         return server
-
-
-class _MemoryBytecode(jinja2.BytecodeCache):
-    """Compiled templates kept in memory for the life of the process."""
-
-    def __init__(self) -> None:
-        self.kept: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        code = self.kept.get(bucket.key)
-        if code is not None:
-            bucket.bytecode_from_string(code)
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self.kept[bucket.key] = bucket.bytecode_to_string()
-
-
-_THEME_BYTECODE = _MemoryBytecode()
-
-
-POLL_SECONDS = 0.1
-"""How often ``serve`` looks for changed files (MkDocs' own is 0.5 s): a saved YAML file is
-seen within 0.1 s, for a preview within one second."""
-
-
-def _poll_faster(server: Any) -> None:
-    """Make MkDocs' file watcher poll every :data:`POLL_SECONDS` and rebuild after 0.05 s
-    of quiet (0.1 s in MkDocs). MkDocs does not expose either setting: the watcher is
-    replaced before it starts, with the paths it watches. A server of another shape is left
-    as it is (MkDocs' own timing)."""
-    try:
-        from watchdog.observers.polling import PollingObserver
-
-        watched = dict(server._watched_paths)
-        if server.observer.is_alive():
-            return
-        server.observer = PollingObserver(timeout=POLL_SECONDS)
-        server._watched_paths.clear()
-        server._watch_refs.clear()
-        for path in watched:
-            server.watch(path)
-        server.build_delay = 0.05
-    except (AttributeError, ImportError, TypeError):
-        return
 
 
 @contextmanager

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from ...model import Activity, Engagement
 from .common import FOLD_AFTER, Context, LetterInfo, Link, letter_info
-from .organisation import EngagementPart, LetterCount, Meeting, letter_count, route_of
+from .counts import LetterCount, letter_count
+from .organisation import EngagementPart, Meeting, route_of
 
 
 @dataclass(frozen=True, slots=True)
