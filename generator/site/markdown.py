@@ -340,10 +340,6 @@ def _html_text(value: str) -> str:
     return html.escape(" ".join(_clean(value).split()), quote=True)
 
 
-html_text = text
-"""Plain text inside HTML (the name the matrix code uses)."""
-
-
 def title_text(value: Any) -> str:
     """A page or navigation title: Material writes it into the page without escaping."""
     return html.escape(" ".join(_clean(value).split()), quote=True)

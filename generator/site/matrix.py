@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..model import Activity, Playbook, Role
-from .markdown import html_text, tooltip
+from .markdown import text, tooltip
 from .slugs import slugify
 from .views.common import holders_words
 
@@ -63,12 +63,10 @@ def _filter(ctx: Context, columns: list[Role], groups: list[tuple[str, list[Acti
     """The filter's controls (shown by the page's script), the count and the empty message."""
     pb = ctx.pb
     total = sum(len(rows) for _, rows in groups)
-    roles = "".join(
-        f'<option value="{html_text(c.id)}">{html_text(c.name)}</option>' for c in columns
-    )
+    roles = "".join(f'<option value="{text(c.id)}">{text(c.name)}</option>' for c in columns)
     letters = "".join(
-        f'<option value="{html_text(k)}" data-tip="{tooltip(spec.name)}">'
-        f"{html_text(k)} — {html_text(spec.name)}</option>"
+        f'<option value="{text(k)}" data-tip="{tooltip(spec.name)}">'
+        f"{text(k)} — {text(spec.name)}</option>"
         for k, spec in pb.model.letters.items()
     )
     words: dict[str, None] = {}
@@ -82,7 +80,7 @@ def _filter(ctx: Context, columns: list[Role], groups: list[tuple[str, list[Acti
     for c in columns:
         for person in ctx.lookups.holders.get(c.id, ()):
             words.setdefault(person)
-    suggestions = "".join(f'<option value="{html_text(w)}"></option>' for w in words)
+    suggestions = "".join(f'<option value="{text(w)}"></option>' for w in words)
     return (
         f'<div class="pb-filter" hidden data-total="{total}" role="search" '
         'aria-label="Filter the matrix">'
@@ -123,13 +121,11 @@ def matrix_html(ctx: Context, groups: list[tuple[str, list[Activity]]], caption:
     out = ['<div class="pb-matrix-app pb-noabbr">', _filter(ctx, columns, groups)]
     out.append('<div class="pb-matrix-wrap" tabindex="0" role="region" aria-label="RACI matrix">')
     out.append('<table class="pb-matrix">')
-    out.append(
-        f"<caption>{html_text(caption)}: {total} activities × {len(columns)} roles</caption>"
-    )
+    out.append(f"<caption>{text(caption)}: {total} activities × {len(columns)} roles</caption>")
     heads = "".join(
-        f'<th scope="col" data-role="{html_text(c.id)}" data-name="{html_text(c.name.lower())}"'
-        f' data-people="{html_text(" ".join(ctx.lookups.holders.get(c.id, ())).lower())}">'
-        f'<a href="{links.href("role", c.id)}">{html_text(c.name)}</a></th>'
+        f'<th scope="col" data-role="{text(c.id)}" data-name="{text(c.name.lower())}"'
+        f' data-people="{text(" ".join(ctx.lookups.holders.get(c.id, ())).lower())}">'
+        f'<a href="{links.href("role", c.id)}">{text(c.name)}</a></th>'
         for c in columns
     )
     out.append(
@@ -139,10 +135,10 @@ def matrix_html(ctx: Context, groups: list[tuple[str, list[Activity]]], caption:
     letters_of = pb.letters_of
     rank = {c.id: i for i, c in enumerate(columns)}
     for area, rows in groups:
-        out.append(f'<tbody data-area="{html_text(area)}">')
+        out.append(f'<tbody data-area="{text(area)}">')
         out.append(
             f'<tr class="pb-area"><th scope="colgroup" colspan="{len(columns) + 2}" '
-            f'id="area-{slugify(area)}">{html_text(area)}</th></tr>'
+            f'id="area-{slugify(area)}">{text(area)}</th></tr>'
         )
         for a in rows:
             conditional = _conditional(a)
@@ -152,7 +148,7 @@ def matrix_html(ctx: Context, groups: list[tuple[str, list[Activity]]], caption:
             stage = ""
             if a.stage:
                 href = links.href("stage", a.stage)
-                stage = f'<a href="{href}">{html_text(stage_name)}</a>'
+                stage = f'<a href="{href}">{text(stage_name)}</a>'
             cells = []
             said = []
             for c in columns:
@@ -166,7 +162,7 @@ def matrix_html(ctx: Context, groups: list[tuple[str, list[Activity]]], caption:
                     owner = " data-owner" if owned else " data-conditional-owner"
                 marks = ",".join(
                     f'<abbr title="{_tip(pb, a, k) if k in conditional else tips[k]}">'
-                    f"{html_text(k)}</abbr>"
+                    f"{text(k)}</abbr>"
                     for k in letters
                 )
                 note = ""
@@ -174,27 +170,27 @@ def matrix_html(ctx: Context, groups: list[tuple[str, list[Activity]]], caption:
                     ident = f"note-{a.id}-{slugify(c.id)}"
                     note = f' tabindex="0" aria-describedby="{ident}" data-note'
                     said.append(
-                        f'<span id="{ident}"><b>{html_text(c.name)} ({", ".join(letters)})'
-                        f"</b>: {html_text(notes[c.id])}</span>"
+                        f'<span id="{ident}"><b>{text(c.name)} ({", ".join(letters)})'
+                        f"</b>: {text(notes[c.id])}</span>"
                     )
                 if c.id in at:
                     note += f' data-at="{" ".join(str(at[c.id][k]) for k in letters)}"'
                 cells.append(
-                    f'<td data-role="{html_text(c.id)}" data-letters="{" ".join(letters)}" '
+                    f'<td data-role="{text(c.id)}" data-letters="{" ".join(letters)}" '
                     f'class="pb-l pb-l-{letters[0].lower()}"{owner}{note}>{marks}</td>'
                 )
-            name = f'<a href="{links.href("activity", a.id)}">{html_text(a.name)}</a>'
+            name = f'<a href="{links.href("activity", a.id)}">{text(a.name)}</a>'
             out.append(
                 f'<tr id="{a.id}"><th scope="row">{name}</th><td>{stage}</td>{"".join(cells)}</tr>'
             )
             if said:
                 out.append(
-                    f'<tr class="pb-noterow" data-for="{html_text(a.id)}">'
+                    f'<tr class="pb-noterow" data-for="{text(a.id)}">'
                     f'<td colspan="{len(columns) + 2}">{" · ".join(said)}</td></tr>'
                 )
         out.append("</tbody>")
     out.append("</table>\n</div>")
-    order = " ".join(html_text(k) for k in pb.letter_order)
+    order = " ".join(text(k) for k in pb.letter_order)
     out.append(f'<div class="pb-cardlist" data-order="{order}"></div>')
     out.append("</div>")
     return "\n".join(out)

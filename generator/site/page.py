@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from markdown.extensions.toc import slugify, unique
+
 from ..model import Playbook
 from ..text import drop_controls
 from .markdown import md_text, title_text, tooltip, tooltip_text
@@ -28,29 +30,7 @@ _HEADING = re.compile(r'<h([1-6])(?: id="([^"<>]*)")?>(.*?)</h\1>', re.DOTALL)
 """A heading the page's outline counts: one written as ``<h2>`` or ``<h2 id="…">``. A heading
 with other attributes (the matrix's cards) stays as written, outside the outline."""
 _TAG = re.compile(r"<[^>]*>")
-_ID_COUNT = re.compile(r"^(.*)_([0-9]+)$")
-
-
-def _slug(value: str) -> str:
-    """Python-Markdown's ``toc`` slug of a heading's text (its default ``slugify``)."""
-    import unicodedata
-
-    value = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
-    value = re.sub(r"[^\w\s-]", "", value).strip().lower()
-    return re.sub(r"[-\s]+", "-", value)
-
-
-def _unique(ident: str, used: set[str]) -> str:
-    """``ident``, or ``ident_1``, ``ident_2`` … when it is taken (as ``toc`` does)."""
-    if ident in used or not ident:
-        match = _ID_COUNT.match(ident)
-        base, count = (match[1], int(match[2])) if match else (ident, 0)
-        count += 1
-        while f"{base}_{count}" in used:
-            count += 1
-        ident = f"{base}_{count}"
-    used.add(ident)
-    return ident
+_ID = re.compile(r'\bid="([^"<>]*)"')
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +128,11 @@ class Page:
 
     def anchors(self) -> set[str]:
         """Every ``id`` of the page (what a link's ``#fragment`` may name)."""
-        return set(re.findall(r'\bid="([^"<>]*)"', self.html(None)))
+        found = {p.ident for p in self.parts if isinstance(p, Heading)}
+        for part in self.parts:
+            if isinstance(part, str):
+                found.update(_ID.findall(part))
+        return found
 
 
 def finish(
@@ -168,7 +152,7 @@ def finish(
         if m.start() > last:
             parts.append(body[last : m.start()])
         inner = m[3].strip()
-        ident = m[2] or _unique(_slug(html.unescape(_TAG.sub("", inner))), used)
+        ident = m[2] or unique(slugify(html.unescape(_TAG.sub("", inner)), "-"), used)
         parts.append(Heading(int(m[1]), ident, inner))
         last = m.end()
     if last < len(body):
@@ -267,7 +251,3 @@ class Glossary:
             last = match.end()
         out.append(part[last:])
         return "".join(out)
-
-    def _terms(self, chunk: str) -> str:
-        assert self.pattern is not None
-        return self.pattern.sub(lambda m: f'<abbr title="{self.titles[m[0]]}">{m[0]}</abbr>', chunk)

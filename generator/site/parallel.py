@@ -44,8 +44,8 @@ def map_in_two(items: Sequence[In], make: Callable[[In], Out]) -> list[Out]:
             os._exit(0)
     os.close(write)
     try:
-        mine = [make(item) for item in items[0::2]]
         with os.fdopen(read, "rb") as stream:
+            mine = [make(item) for item in items[0::2]]
             data = stream.read()
     finally:
         os.waitpid(pid, 0)

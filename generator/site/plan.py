@@ -17,7 +17,7 @@ from typing import Any, Literal
 from ..model import Activity, Playbook
 from ..outputs import ENGAGEMENT_PAGE, OUTPUTS
 from . import views
-from .markdown import text, title_text
+from .markdown import title_text
 from .slugs import unique_slugs
 
 SPLIT_MATRIX_AT = 150
@@ -364,10 +364,6 @@ class Links:
         base = url.rstrip("/") if url.endswith("/") or not url else posixpath.dirname(url)
         self.base = base or "."
 
-    def url(self, kind: str, ident: str = "") -> str:
-        """A link's target: the page's URL, relative (the same as :meth:`href`)."""
-        return self.href(kind, ident)
-
     def href(self, kind: str, ident: str = "") -> str:
         """A link's target: the page's URL, relative (MkDocs rewrites nothing in our pages).
         Remembered for the plan, by the folder linked from: pages link to the same few
@@ -393,10 +389,3 @@ class Links:
             if dest.endswith("/") or not dest:
                 rel += "/"
         return rel + self.plan.fragment(kind, ident)
-
-    def link(self, kind: str, ident: str, name: str) -> views.Link:
-        return views.Link(name, self.url(kind, ident))
-
-    def anchor(self, kind: str, ident: str, name: str) -> str:
-        """An HTML link, as :class:`views.Link` writes it (without making one)."""
-        return f'<a href="{self.href(kind, ident)}">{text(name)}</a>'

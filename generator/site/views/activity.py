@@ -56,7 +56,7 @@ def activity_view(ctx: Context, ident: str) -> ActivityView:
     return ActivityView(
         activity=a,
         stage=ctx.stage(a.stage) if a.stage else None,
-        row=ctx.links.url("row", a.id),
+        row=ctx.links.href("row", a.id),
         letters=letters,
         notes=tuple(RoleNote(ctx.role(role_id), note) for role_id, note in a.notes.items()),
         in_scope=tuple(
@@ -92,6 +92,6 @@ def activities_view(ctx: Context, ident: str) -> ActivitiesView:
         area=chunk.area,
         part=chunk.part,
         parts=chunk.parts,
-        matrix=ctx.links.url("row", chunk.activities[0].id).partition("#")[0],
+        matrix=ctx.links.href("matrix-page", ctx.plan.matrix_of[chunk.activities[0].id]),
         activities=tuple(activity_view(ctx, a.id) for a in chunk.activities),
     )

@@ -327,30 +327,30 @@ class Context:
     links: Links
 
     def role(self, role_id: str) -> Link:
-        return Link(self.pb.role(role_id).name, self.links.url("role", role_id))
+        return Link(self.pb.role(role_id).name, self.links.href("role", role_id))
 
     def roles(self, role_ids: Iterable[str]) -> tuple[Link, ...]:
         return tuple(self.role(role_id) for role_id in role_ids)
 
     def stage(self, stage_id: str) -> Link:
-        return Link(self.pb.stage(stage_id).name, self.links.url("stage", stage_id))
+        return Link(self.pb.stage(stage_id).name, self.links.href("stage", stage_id))
 
     def team(self, team_id: str) -> Link:
-        return Link(self.pb.team(team_id).name, self.links.url("team", team_id))
+        return Link(self.pb.team(team_id).name, self.links.href("team", team_id))
 
     def handoff(self, handoff: Handoff) -> Link:
-        return Link(handoff_title(self.pb, handoff.id), self.links.url("handoff", handoff.id))
+        return Link(handoff_title(self.pb, handoff.id), self.links.href("handoff", handoff.id))
 
     def activity(self, activity: Activity) -> Link:
-        return Link(activity.name, self.links.url("activity", activity.id))
+        return Link(activity.name, self.links.href("activity", activity.id))
 
     def engagement(self, engagement: Engagement) -> Link:
-        return Link(engagement.name, self.links.url("engagement", engagement.id))
+        return Link(engagement.name, self.links.href("engagement", engagement.id))
 
     def person(self, name: str) -> Link:
         """A person's page, or their name alone when they have none."""
         has_page = name in self.plan.person_slug
-        return Link(name, self.links.url("person", name) if has_page else None)
+        return Link(name, self.links.href("person", name) if has_page else None)
 
     def sla(self, handoff: Handoff, route: Route | None = None) -> str:
         """The handoff's clocks in words, on ``route``'s clock (else on the receiving role's,

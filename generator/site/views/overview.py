@@ -230,7 +230,7 @@ class ChangesView:
 
 
 def home_view(ctx: Context, ident: str) -> HomeView:
-    pb, url = ctx.pb, ctx.links.url
+    pb, url = ctx.pb, ctx.links.href
     org = pb.organisation
     return HomeView(
         organisation=org,
@@ -269,7 +269,7 @@ def home_view(ctx: Context, ident: str) -> HomeView:
 
 def _downloads(ctx: Context) -> tuple[Download, ...]:
     """The produced files of :data:`OUTPUTS`, each with the files that document it."""
-    url = ctx.links.url
+    url = ctx.links.href
     return tuple(
         Download(
             Link(output.label, url(output.key)),
@@ -293,7 +293,7 @@ def matrix_view(ctx: Context, ident: str) -> MatrixView:
         if chunk.parts > 1:
             part = chunk.part
             parts = tuple(
-                Link(str(c.part), ctx.links.url("matrix-page", key))
+                Link(str(c.part), ctx.links.href("matrix-page", key))
                 for key, c in plan.matrix_pages.items()
                 if c.area == chunk.area
             )
@@ -303,7 +303,7 @@ def matrix_view(ctx: Context, ident: str) -> MatrixView:
         legend=legend(pb),
         accountable=letter_info(pb, pb.accountable_letter),
         downloads=() if ident else _downloads(ctx),
-        all_areas=ctx.links.url("raci") if ident else None,
+        all_areas=ctx.links.href("raci") if ident else None,
         part=part,
         parts=parts,
         matrix=matrix_html(ctx, groups, caption),
@@ -318,7 +318,7 @@ def areas_view(ctx: Context, ident: str) -> AreasView:
         activities=len(ctx.pb.activities),
         areas=tuple(
             AreaRow(
-                Link(area, ctx.links.url("area", area)),
+                Link(area, ctx.links.href("area", area)),
                 len(activities),
                 len(lookups.roles_with_letters(activities)),
             )
